@@ -1,0 +1,22 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { createBackupFromEnvironment } from '../../shared/create-backup';
+import { atColdStart } from '../../shared/failure-log';
+import { deadlineOf, problemDetails, unifiedBackupRequest, type BackupHttpEvent } from '../../shared/http/middleware';
+import { jsonResponse } from '../../shared/http/problem';
+import { logger } from '../../shared/logger';
+
+const gateway = atColdStart(() => createBackupFromEnvironment());
+
+/** `POST /backups`: one unified request in, `202` with the created backup out. */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(injectLambdaContext(logger))
+  .use(problemDetails())
+  .use(httpJsonBodyParser())
+  .use(unifiedBackupRequest())
+  .handler(async (event, context) => {
+    const result = await gateway().createBackup((event as BackupHttpEvent).command, deadlineOf(context));
+    return jsonResponse(202, result);
+  });

@@ -1,0 +1,84 @@
+import { ConfigurationError } from './errors';
+
+/**
+ * The gateway's configuration, read from the environment once at cold start. Every problem is named at once,
+ * and nothing falls back to a placeholder that would hide a missing value.
+ */
+export type CredentialSource =
+  | { kind: 'environment'; accessKey: string; secretKey: string; securityToken?: string }
+  /** In AWS: a Secrets Manager secret holding `{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"?}`. */
+  | { kind: 'secretsManager'; secretId: string };
+
+export interface HuaweiConfig {
+  projectId: string;
+  endpoints: { dds: string; rds: string };
+  credentials: CredentialSource;
+}
+
+type Env = Record<string, string | undefined>;
+
+const PROJECT_ID = /^[0-9a-f]{32}$/i;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** `https://dds.cn-north-4.myhuaweicloud.com`; the European sovereign region lives under `.myhuaweicloud.eu`. */
+export function regionalEndpoint(service: 'dds' | 'rds', region: string): string {
+  return `https://${service}.${region}.myhuaweicloud.${region === 'eu-west-101' ? 'eu' : 'com'}`;
+}
+
+function readEndpoint(env: Env, service: 'dds' | 'rds', region: string | undefined, problems: string[]): string {
+  const variable = `HUAWEICLOUD_${service.toUpperCase()}_ENDPOINT`;
+  const override = env[variable]?.trim();
+  if (override) {
+    try {
+      const url = new URL(override);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+      return url.origin;
+    } catch {
+      problems.push(`${variable} must be an http(s) URL such as ${regionalEndpoint(service, 'cn-north-4')}`);
+      return '';
+    }
+  }
+  if (region && REGION.test(region)) return regionalEndpoint(service, region);
+  return '';
+}
+
+/**
+ * @example
+ * loadHuaweiConfig({ HUAWEICLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_SK: 'SK', HUAWEICLOUD_SDK_PROJECT_ID: '0123…cdef', HUAWEICLOUD_REGION: 'cn-north-4' })
+ */
+export function loadHuaweiConfig(env: Env = process.env): HuaweiConfig {
+  const problems: string[] = [];
+  const value = (name: string) => env[name]?.trim() || undefined;
+
+  const projectId = value('HUAWEICLOUD_SDK_PROJECT_ID');
+  if (!projectId) problems.push('HUAWEICLOUD_SDK_PROJECT_ID is not set (the 32-hex-character project ID of the region)');
+  else if (!PROJECT_ID.test(projectId)) problems.push('HUAWEICLOUD_SDK_PROJECT_ID must be 32 hexadecimal characters');
+
+  const region = value('HUAWEICLOUD_REGION');
+  if (region && !REGION.test(region)) problems.push(`HUAWEICLOUD_REGION "${region}" is not a region name such as cn-north-4`);
+  const endpoints = { dds: readEndpoint(env, 'dds', region, problems), rds: readEndpoint(env, 'rds', region, problems) };
+  if (!region && (!endpoints.dds || !endpoints.rds)) {
+    problems.push('HUAWEICLOUD_REGION is not set (or set both HUAWEICLOUD_DDS_ENDPOINT and HUAWEICLOUD_RDS_ENDPOINT)');
+  }
+
+  const secretId = value('HUAWEICLOUD_CREDENTIALS_SECRET');
+  const accessKey = value('HUAWEICLOUD_SDK_AK');
+  const secretKey = value('HUAWEICLOUD_SDK_SK');
+  const securityToken = value('HUAWEICLOUD_SDK_SECURITY_TOKEN');
+  let credentials: CredentialSource | undefined;
+  if (secretId) {
+    if (accessKey || secretKey) problems.push('set either HUAWEICLOUD_CREDENTIALS_SECRET or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, not both');
+    credentials = { kind: 'secretsManager', secretId };
+  } else {
+    if (!accessKey) problems.push('HUAWEICLOUD_SDK_AK is not set (or name a secret in HUAWEICLOUD_CREDENTIALS_SECRET)');
+    if (!secretKey) problems.push('HUAWEICLOUD_SDK_SK is not set (or name a secret in HUAWEICLOUD_CREDENTIALS_SECRET)');
+    if (accessKey && secretKey) {
+      credentials = { kind: 'environment', accessKey, secretKey, ...(securityToken && { securityToken }) };
+    }
+  }
+
+  if (problems.length > 0 || !projectId || !credentials) {
+    throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
+  }
+  return { projectId, endpoints, credentials };
+}

@@ -1,0 +1,211 @@
+import { randomBytes } from 'node:crypto';
+import * as v from 'valibot';
+import { InvalidRequestError, type FieldProblem } from '../errors';
+
+/**
+ * The unified backup request: one shape for every engine, validated once against every documented rule of the
+ * upstream APIs, and turned into a {@link BackupCommand}.
+ */
+export const ENGINES = ['dds', 'mysql', 'postgresql', 'sqlserver'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+interface CommandBase {
+  instanceId: string;
+  name: string;
+  description?: string;
+}
+export interface DdsBackupCommand extends CommandBase {
+  engine: 'dds';
+}
+export interface RdsBackupCommand extends CommandBase {
+  engine: 'mysql' | 'postgresql';
+}
+export interface SqlServerBackupCommand extends CommandBase {
+  engine: 'sqlserver';
+  /** Partial backup of just these databases; SQL Server only. */
+  databases?: string[];
+}
+/** A validated request with a name, ready to be mapped to its engine's upstream call. */
+export type BackupCommand = DdsBackupCommand | RdsBackupCommand | SqlServerBackupCommand;
+
+const NAME_MIN = 4;
+const NAME_MAX = 64;
+const DESCRIPTION_MAX = 256;
+const DESCRIPTION_FORBIDDEN = /[>!<"&'=]/g;
+const INSTANCE_PATHS = [['instanceId'], ['instance_id'], ['instance']] as const;
+const INSTANCE_ALIASES = INSTANCE_PATHS.map(([alias]) => alias);
+
+const codePoints = (text: string): number => [...text].length;
+const distinct = <T>(items: Iterable<T>): T[] => [...new Set(items)];
+
+const nonBlankString = v.pipe(
+  v.string('must be a string'),
+  v.check((text) => text.trim() !== '', 'must not be empty'),
+);
+
+/** The documented name rule of both services, each part reported on its own so the caller sees what to fix. */
+export const backupNameSchema = v.pipe(
+  v.string('must be a string'),
+  v.check(
+    (name) => name.length >= NAME_MIN && name.length <= NAME_MAX,
+    (issue) => `must be ${NAME_MIN} to ${NAME_MAX} characters long (it has ${codePoints(issue.input as string)})`,
+  ),
+  v.regex(/^[A-Za-z]/, 'must start with a letter (A-Z or a-z)'),
+  v.check(
+    (name) => /^[A-Za-z0-9_-]*$/.test(name),
+    (issue) =>
+      `may contain only letters, digits, '-' and '_' (found ${distinct((issue.input as string).replace(/[A-Za-z0-9_-]/g, ''))
+        .map((c) => JSON.stringify(c))
+        .join(', ')})`,
+  ),
+);
+
+export const descriptionSchema = v.pipe(
+  v.string('must be a string'),
+  v.check(
+    (text) => codePoints(text) <= DESCRIPTION_MAX,
+    (issue) => `must be at most ${DESCRIPTION_MAX} characters long (it has ${codePoints(issue.input as string)})`,
+  ),
+  v.check(
+    (text) => !text.match(DESCRIPTION_FORBIDDEN),
+    (issue) =>
+      `must not contain any of > ! < " & ' = (found ${distinct((issue.input as string).match(DESCRIPTION_FORBIDDEN) ?? []).join(' ')})`,
+  ),
+);
+
+const databaseNameSchema = v.pipe(
+  v.union(
+    [v.string(), v.pipe(v.strictObject({ name: v.string() }), v.transform((entry) => entry.name))],
+    'must be a database name or an object {"name": "<database>"}',
+  ),
+  v.check((name) => name.trim() !== '', 'must not be empty'),
+);
+
+export const databasesSchema = v.pipe(
+  v.array(databaseNameSchema, 'must be a list of database names'),
+  v.minLength(1, 'must list at least one database when given'),
+  v.check(
+    (names) => new Set(names).size === names.length,
+    (issue) => {
+      const names = issue.input as string[];
+      return `must not list a database twice (${distinct(names.filter((n, i) => names.indexOf(n) !== i)).join(', ')})`;
+    },
+  ),
+);
+
+export const engineSchema = v.pipe(
+  v.string('must be a string'),
+  v.toLowerCase(),
+  v.picklist(ENGINES, `must be one of ${ENGINES.join(', ')}`),
+);
+
+function suggestionFor(field: string, known: readonly string[]): string {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  };
+  const closest = known.find((candidate) => distance(field.toLowerCase(), candidate.toLowerCase()) <= 2);
+  return closest ? ` (did you mean "${closest}"?)` : '';
+}
+
+const requestEntries = {
+  engine: engineSchema,
+  instanceId: v.optional(nonBlankString),
+  instance_id: v.optional(nonBlankString),
+  instance: v.optional(nonBlankString),
+  name: v.optional(backupNameSchema),
+  description: v.optional(descriptionSchema),
+  databases: v.optional(databasesSchema),
+};
+const KNOWN_FIELDS = Object.keys(requestEntries);
+const UNKNOWN_FIELD = 'is not a known field';
+
+type InstanceFields = Partial<Record<(typeof INSTANCE_ALIASES)[number], string>>;
+const givenInstanceIds = (input: InstanceFields): string[] =>
+  distinct(INSTANCE_ALIASES.map((alias) => input[alias]).filter((id): id is string => id !== undefined));
+
+const unifiedRequestSchema = v.pipe(
+  v.objectWithRest(
+    requestEntries,
+    v.never(UNKNOWN_FIELD),
+    (issue) => (issue.path ? 'is required' : 'the body must be a JSON object'),
+  ),
+  v.forward(
+    v.partialCheck(INSTANCE_PATHS, (input) => givenInstanceIds(input).length > 0, 'is required'),
+    ['instanceId'],
+  ),
+  v.forward(
+    v.partialCheck(
+      INSTANCE_PATHS,
+      (input) => givenInstanceIds(input).length <= 1,
+      'instanceId, instance_id and instance name the same thing but were given different values',
+    ),
+    ['instanceId'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['engine'], ['databases']],
+      (input) => input.databases === undefined || input.engine === 'sqlserver',
+      'is supported only with engine sqlserver (partial backups are a SQL Server feature)',
+    ),
+    ['databases'],
+  ),
+);
+
+function fieldOf(issue: v.BaseIssue<unknown>): string {
+  return (issue.path ?? []).reduce<string>(
+    (field, item) => (typeof item.key === 'number' ? `${field}[${item.key}]` : field ? `${field}.${String(item.key)}` : String(item.key)),
+    '',
+  );
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Turns valibot issues into our field problems. An unknown field gets a "did you mean" here because valibot
+ * builds the message before it knows the field's path.
+ */
+function toFieldProblems(issues: readonly v.BaseIssue<unknown>[]): FieldProblem[] {
+  return issues.map((issue) => {
+    const field = fieldOf(issue);
+    const message = issue.message === UNKNOWN_FIELD ? `${UNKNOWN_FIELD}${suggestionFor(field, KNOWN_FIELDS)}` : issue.message;
+    return { field, message };
+  });
+}
+
+/** `mysql-20261124-221500-k3f9`: satisfies the name rule and tells engine and UTC time apart. */
+export function generateBackupName(engine: Engine, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${engine}-${stamp}-${randomBytes(3).toString('hex').slice(0, 4)}`;
+}
+
+/**
+ * Validates a unified request and returns the command to run; throws {@link InvalidRequestError} naming every
+ * problem at once.
+ *
+ * @example
+ * parseBackupRequest({ engine: 'MySQL', instance: 'c2aa…no04' }, new Date())
+ * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-k3f9' }
+ */
+export function parseBackupRequest(input: unknown, now: Date): BackupCommand {
+  if (!isPlainObject(input)) {
+    throw new InvalidRequestError([{ field: '', message: 'the body must be a JSON object' }]);
+  }
+  const result = v.safeParse(unifiedRequestSchema, input);
+  if (!result.success) throw new InvalidRequestError(toFieldProblems(result.issues));
+  const { engine, name, description, databases } = result.output;
+  const [instanceId] = givenInstanceIds(result.output);
+  const base = { instanceId, name: name ?? generateBackupName(engine, now), ...(description !== undefined && { description }) };
+  if (engine === 'sqlserver') return { engine, ...base, ...(databases && { databases }) };
+  return { engine, ...base };
+}

@@ -1,0 +1,134 @@
+/**
+ * The one error tree of the gateway. Each error carries its HTTP status and a stable `code`; the mapping to a
+ * response (problem+json, Slack reply, batch failure) happens in one place per entry point by `instanceof`.
+ */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** What Huawei Cloud said, as far as it can be read. Never holds request headers or credentials. */
+export interface UpstreamDetails {
+  status?: number;
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+interface GatewayErrorOptions {
+  detail: string;
+  cause?: unknown;
+}
+
+export abstract class GatewayError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  abstract readonly title: string;
+  /** Safe to show to the caller: says what happened and what to do, never internals. */
+  readonly detail: string;
+
+  constructor({ detail, cause }: GatewayErrorOptions) {
+    super(detail, { cause });
+    this.detail = detail;
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequestError extends GatewayError {
+  readonly status = 400;
+  readonly code = 'invalid_request';
+  readonly title = 'The request is invalid';
+  constructor(readonly errors: FieldProblem[]) {
+    super({ detail: errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ') });
+  }
+}
+
+export class UnsupportedMediaTypeError extends GatewayError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+  readonly title = 'Unsupported media type';
+  constructor(expected: string) {
+    super({ detail: `Send the body with Content-Type: ${expected}.` });
+  }
+}
+
+/** Missing or invalid configuration of the gateway itself; the detail is for the log, not the caller. */
+export class ConfigurationError extends GatewayError {
+  readonly status = 500;
+  readonly code = 'not_configured';
+  readonly title = 'The backup gateway is not configured';
+}
+
+/** Any failure of the upstream call. `backupMayExist` tells the caller whether a retry could double a backup. */
+export abstract class UpstreamError extends GatewayError {
+  abstract readonly backupMayExist: boolean;
+  constructor(
+    detail: string,
+    readonly upstream: UpstreamDetails,
+    cause?: unknown,
+  ) {
+    super({ detail, cause });
+  }
+}
+
+/** Huawei Cloud refused the request itself (a 4xx about the input); its status is kept. */
+export class UpstreamRejectedError extends UpstreamError {
+  readonly code = 'upstream_rejected';
+  readonly title = 'Huawei Cloud refused the backup request';
+  readonly backupMayExist = false;
+  get status(): number {
+    return this.upstream.status ?? 400;
+  }
+}
+
+/** Our own credentials or permissions failed: an operator must act, the caller cannot. */
+export class UpstreamMisconfiguredError extends UpstreamError {
+  readonly status = 502;
+  readonly code = 'upstream_auth_failed';
+  readonly title = 'The backup service is misconfigured';
+  readonly backupMayExist = false;
+}
+
+export class BackupInProgressError extends UpstreamError {
+  readonly status = 409;
+  readonly code = 'backup_in_progress';
+  readonly title = 'Another backup or operation is in progress on this instance';
+  readonly backupMayExist = false;
+}
+
+export class UpstreamThrottledError extends UpstreamError {
+  readonly status = 429;
+  readonly code = 'throttled';
+  readonly title = 'Huawei Cloud is throttling requests';
+  readonly backupMayExist = false;
+  constructor(
+    detail: string,
+    upstream: UpstreamDetails,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail, upstream);
+  }
+}
+
+/** The upstream surely did not act (503, connection refused): safe to retry. */
+export class UpstreamUnavailableError extends UpstreamError {
+  readonly status = 502;
+  readonly code = 'upstream_unavailable';
+  readonly title = 'Huawei Cloud is unavailable';
+  readonly backupMayExist = false;
+}
+
+/** The upstream may have acted (500/502/504, dropped connection, unreadable answer). */
+export class UpstreamFailedError extends UpstreamError {
+  readonly status = 502;
+  readonly code = 'upstream_error';
+  readonly title = 'Huawei Cloud failed to answer properly';
+  readonly backupMayExist = true;
+}
+
+export class UpstreamTimeoutError extends UpstreamError {
+  readonly status = 504;
+  readonly code = 'upstream_timeout';
+  readonly title = 'Huawei Cloud did not answer in time';
+  readonly backupMayExist = true;
+}

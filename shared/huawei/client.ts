@@ -1,0 +1,266 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import {
+  BackupInProgressError,
+  UpstreamFailedError,
+  UpstreamMisconfiguredError,
+  UpstreamRejectedError,
+  UpstreamThrottledError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+  type UpstreamDetails,
+  type UpstreamError,
+} from '../errors';
+import { signRequest, type Credentials } from './signer';
+
+/**
+ * The Huawei Cloud adapter: signs, sends with a deadline, retries only where the upstream surely did not act,
+ * and turns every vendor failure into one of our {@link UpstreamError}s.
+ *
+ * Plain `node:http` rather than `fetch` or the official SDK: both cost tens of milliseconds of cold start
+ * (see the toolchain notes) for a single POST.
+ */
+export interface HuaweiClientOptions {
+  endpoints: Record<'dds' | 'rds', string>;
+  projectId: string;
+  credentials: () => Promise<Credentials>;
+  /** Upper bound of one attempt; the deadline of the invocation shortens it. */
+  attemptTimeoutMs?: number;
+  maxAttempts?: number;
+  /** Jittered wait before retrying a 429 or 503 without `Retry-After`; the vendor advises 2–5 s. */
+  backoffMs?: { min: number; max: number };
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface UpstreamAnswer {
+  status: number;
+  requestId: string | null;
+  body: unknown;
+}
+
+/** Codes that mean "another operation or backup is in progress" on the instance. */
+const BUSY_CODES = new Set(['DBS.200019', 'RDS.0011', 'RDS.3004', 'DBS.201214']);
+const GATEWAY_AUTH_CODE = /^APIGW\.03\d\d$/;
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/** Time kept back from the deadline so the function can still answer its caller. */
+const ANSWER_MARGIN_MS = 250;
+/** An attempt shorter than this is not worth starting. */
+const MIN_ATTEMPT_MS = 500;
+
+type AttemptOutcome =
+  | { kind: 'answered'; status: number; headers: IncomingMessage['headers']; text: string }
+  | { kind: 'refused'; error: Error }
+  | { kind: 'unreachable'; error: Error }
+  | { kind: 'timeout'; connected: boolean }
+  | { kind: 'dropped'; error: Error };
+
+interface Attempt {
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}
+
+function sendOnce({ url, headers, body, timeoutMs }: Attempt): Promise<AttemptOutcome> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let connected = false;
+    let settled = false;
+    const settle = (outcome: AttemptOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const req = send(url, { method: 'POST', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) {
+          res.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () =>
+        settle({ kind: 'answered', status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', (error) => settle({ kind: 'dropped', error }));
+      res.on('aborted', () => settle({ kind: 'dropped', error: new Error('answer cut off') }));
+    });
+    const timer = setTimeout(() => {
+      settle({ kind: 'timeout', connected });
+      req.destroy();
+    }, timeoutMs);
+    req.on('socket', (socket) => {
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+        connected = true;
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') settle({ kind: 'refused', error });
+      else if (!connected) settle({ kind: 'unreachable', error });
+      else settle({ kind: 'dropped', error });
+    });
+    req.end(body);
+  });
+}
+
+const header = (headers: IncomingMessage['headers'], name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the three error shapes: DDS/RDS v3 `error_code`/`error_msg`, RDS v1 `errCode`/`externalMessage`, the API gateway's. */
+function upstreamDetails(status: number, requestId: string | null, text: string): UpstreamDetails {
+  const body = parseJson(text);
+  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const pick = (...keys: string[]) => keys.map((key) => record[key]).find((value): value is string => typeof value === 'string');
+  return {
+    status,
+    code: pick('error_code', 'errCode', 'code'),
+    message: pick('error_msg', 'externalMessage', 'message'),
+    requestId: requestId ?? pick('request_id') ?? undefined,
+  };
+}
+
+function errorForAnswer(upstream: UpstreamDetails, retryAfterSeconds: number): UpstreamError {
+  const status = upstream.status ?? 0;
+  const said = upstream.message ? `: ${upstream.message.replace(/\.$/, '')}` : '';
+  if (status === 429) {
+    return new UpstreamThrottledError(
+      `Huawei Cloud is throttling backup requests; the backup was not created. Retry after ${retryAfterSeconds} s.`,
+      upstream,
+      retryAfterSeconds,
+    );
+  }
+  if (status === 503) {
+    return new UpstreamUnavailableError('Huawei Cloud answered 503 Service Unavailable; the backup was not created and it is safe to retry.', upstream);
+  }
+  if (upstream.code && BUSY_CODES.has(upstream.code)) {
+    return new BackupInProgressError(`Another backup or operation is in progress on this instance${said}. Retry when it has finished.`, upstream);
+  }
+  if (status === 401 || status === 403 || (upstream.code && GATEWAY_AUTH_CODE.test(upstream.code))) {
+    return new UpstreamMisconfiguredError(
+      'Huawei Cloud refused the gateway\'s credentials or permissions; the backup was not created. An operator must fix the gateway\'s configuration.',
+      { status: upstream.status, code: upstream.code, requestId: upstream.requestId },
+    );
+  }
+  if (status === 409) return new BackupInProgressError(`Huawei Cloud reported a conflict${said}.`, upstream);
+  if (status >= 400 && status < 500) return new UpstreamRejectedError(`Huawei Cloud refused the request${said}.`, upstream);
+  return new UpstreamFailedError(
+    `Huawei Cloud answered ${status}${said}. The backup may have been created: check the instance's backups before retrying.`,
+    upstream,
+  );
+}
+
+export interface HuaweiClient {
+  /** POSTs a JSON body to a service and returns its 2xx answer; throws an {@link UpstreamError} otherwise. */
+  post(service: 'dds' | 'rds', path: string, body: unknown, deadline: number): Promise<UpstreamAnswer>;
+}
+
+/**
+ * @example
+ * const client = createHuaweiClient({ endpoints, projectId, credentials: async () => ({ accessKey, secretKey }) });
+ * const answer = await client.post('dds', `/v3/${projectId}/backups`, body, Date.now() + 10_000);
+ */
+export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
+  const {
+    endpoints,
+    projectId,
+    credentials,
+    attemptTimeoutMs = 10_000,
+    maxAttempts = 3,
+    backoffMs = { min: 2_000, max: 5_000 },
+    now = Date.now,
+    sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  } = options;
+
+  return {
+    async post(service, path, body, deadline) {
+      const url = new URL(path, endpoints[service]);
+      const payload = JSON.stringify(body);
+      const baseHeaders = { 'Content-Type': 'application/json', Host: url.host, 'X-Project-Id': projectId };
+      const keys = await credentials();
+
+      for (let attempt = 1; ; attempt++) {
+        const timeLeft = deadline - ANSWER_MARGIN_MS - now();
+        const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, timeLeft));
+        const headers = signRequest({ method: 'POST', path: url.pathname, headers: baseHeaders, body: payload }, keys, new Date(now()));
+        const outcome = await sendOnce({ url, headers, body: payload, timeoutMs });
+
+        if (outcome.kind === 'answered') {
+          const requestId = header(outcome.headers, 'x-request-id') ?? null;
+          if (outcome.status >= 200 && outcome.status < 300) {
+            const answer = parseJson(outcome.text);
+            if (answer === undefined) {
+              throw new UpstreamFailedError(
+                `Huawei Cloud answered ${outcome.status} with a body that is not JSON. The backup may have been created: check the instance's backups before retrying.`,
+                { status: outcome.status, requestId: requestId ?? undefined },
+              );
+            }
+            return { status: outcome.status, requestId, body: answer };
+          }
+          const upstream = upstreamDetails(outcome.status, requestId, outcome.text);
+          const retryable = outcome.status === 429 || outcome.status === 503;
+          const advised = retryAfterMs(header(outcome.headers, 'retry-after'), now());
+          const waitMs = advised ?? backoffMs.min + Math.random() * (backoffMs.max - backoffMs.min);
+          if (retryable && attempt < maxAttempts && now() + waitMs + MIN_ATTEMPT_MS < deadline - ANSWER_MARGIN_MS) {
+            await sleep(waitMs);
+            continue;
+          }
+          throw errorForAnswer(upstream, Math.max(1, Math.ceil((advised ?? backoffMs.max) / 1000)));
+        }
+
+        if (outcome.kind === 'refused') {
+          const waitMs = backoffMs.min + Math.random() * (backoffMs.max - backoffMs.min);
+          if (attempt < maxAttempts && now() + waitMs + MIN_ATTEMPT_MS < deadline - ANSWER_MARGIN_MS) {
+            await sleep(waitMs);
+            continue;
+          }
+          throw new UpstreamUnavailableError(
+            `Could not connect to Huawei Cloud ${service.toUpperCase()} (connection refused); the backup was not created and it is safe to retry.`,
+            {},
+            outcome.error,
+          );
+        }
+        if (outcome.kind === 'unreachable' || (outcome.kind === 'timeout' && !outcome.connected)) {
+          throw new UpstreamUnavailableError(
+            `Could not reach Huawei Cloud ${service.toUpperCase()}; the backup was not created and it is safe to retry.`,
+            {},
+            outcome.kind === 'unreachable' ? outcome.error : undefined,
+          );
+        }
+        if (outcome.kind === 'timeout') {
+          throw new UpstreamTimeoutError(
+            `Huawei Cloud ${service.toUpperCase()} did not answer within ${timeoutMs} ms. The backup may have been created: check the instance's backups before retrying.`,
+            {},
+          );
+        }
+        throw new UpstreamFailedError(
+          `The connection to Huawei Cloud ${service.toUpperCase()} dropped before a full answer. The backup may have been created: check the instance's backups before retrying.`,
+          {},
+          outcome.error,
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
+
+/** Test keys: the secret key is long and unique so a leak into a log or an answer is easy to find. */
+export const TEST_KEYS = {
+  accessKey: 'TESTAK7Q2W3E4R5T6Y7U',
+  secretKey: 'test-secret-key-9f8e7d6c5b4a-never-to-be-logged',
+  projectId: '0123456789abcdef0123456789abcdef',
+} as const;
+
+/** Starts the stand-in and points the gateway's environment at it; call before importing a handler. */
+export async function startStandInForHandlers(options: Partial<StandInOptions> = {}): Promise<HuaweiStandIn> {
+  const standIn = await startHuaweiStandIn({ ...TEST_KEYS, completeAfterMs: 60_000, refuseConcurrentBackups: false, ...options });
+  Object.assign(process.env, {
+    HUAWEICLOUD_SDK_AK: TEST_KEYS.accessKey,
+    HUAWEICLOUD_SDK_SK: TEST_KEYS.secretKey,
+    HUAWEICLOUD_SDK_PROJECT_ID: TEST_KEYS.projectId,
+    HUAWEICLOUD_REGION: 'cn-north-4',
+    HUAWEICLOUD_DDS_ENDPOINT: standIn.url,
+    HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  });
+  return standIn;
+}
+
+interface HttpEventOptions {
+  body?: string | unknown;
+  headers?: Record<string, string>;
+  isBase64Encoded?: boolean;
+  path?: string;
+  sourceIp?: string;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event; a non-string body is sent as JSON. */
+export function httpEvent({ body, headers, isBase64Encoded = false, path = '/backups', sourceIp = '203.0.113.7' }: HttpEventOptions = {}): APIGatewayProxyEventV2 {
+  const rawBody = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
+  return {
+    version: '2.0',
+    routeKey: `POST ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...headers },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp, userAgent: 'vitest' },
+      requestId: 'req-1',
+      routeKey: `POST ${path}`,
+      stage: '$default',
+      time: '24/Nov/2026:22:15:00 +0000',
+      timeEpoch: 1795558500000,
+    },
+    ...(rawBody !== undefined && { body: isBase64Encoded ? Buffer.from(rawBody, 'utf8').toString('base64') : rawBody }),
+    isBase64Encoded,
+  };
+}
+
+/** A Lambda context whose remaining time counts down from `remainingMs`. */
+export function lambdaContext({ remainingMs = 25_000, functionName = 'backup-gateway-dev-createBackup' } = {}): Context {
+  const deadline = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `aws-req-${Math.random().toString(16).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Captures everything written to stdout and stderr (where the Powertools logger writes) until restored. */
+export function captureOutput(): { text: () => string; restore: () => void } {
+  const chunks: string[] = [];
+  const originals = { out: process.stdout.write, err: process.stderr.write };
+  const capture = (chunk: unknown) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  return {
+    text: () => chunks.join(''),
+    restore: () => {
+      process.stdout.write = originals.out;
+      process.stderr.write = originals.err;
+    },
+  };
+}
