@@ -8,7 +8,14 @@ import { TEST_KEYS } from './support/fixtures';
 let clock = Date.UTC(2026, 10, 24, 22, 15, 0);
 let standIn: HuaweiStandIn;
 
-function send(path: string, body: string, { at = new Date(clock), secretKey = TEST_KEYS.secretKey, projectId = TEST_KEYS.projectId, sign = true } = {}) {
+interface SendOptions {
+  at?: Date;
+  secretKey?: string;
+  projectId?: string;
+  sign?: boolean;
+}
+
+function send(path: string, body: string, { at = new Date(clock), secretKey = TEST_KEYS.secretKey as string, projectId = TEST_KEYS.projectId as string, sign = true }: SendOptions = {}) {
   const url = new URL(path, standIn.url);
   const base = { 'Content-Type': 'application/json', Host: url.host, 'X-Project-Id': projectId };
   const headers = sign ? signRequest({ method: 'POST', path, headers: base, body }, { accessKey: TEST_KEYS.accessKey, secretKey }, at) : base;
