@@ -18,10 +18,12 @@ function fromBodyParser(error: unknown, rawBody: string | undefined): unknown {
   const parserError = error as MiddyHttpError;
   if (parserError?.cause?.package !== '@middy/http-json-body-parser') return error;
   if (parserError.message === 'Unsupported Media Type') return new UnsupportedMediaTypeError('application/json');
+  // The parser's own message quotes the body; only the position is kept, so nothing of the body is echoed.
+  const position = /position (\d+)/.exec(parserError.cause.message ?? '')?.[1];
   const message =
     rawBody === undefined || rawBody.trim() === ''
       ? 'the body is empty; send a JSON object'
-      : `the body is not valid JSON (${parserError.cause.message ?? 'unreadable'})`;
+      : `the body is not valid JSON${position ? ` (at position ${position})` : ''}`;
   return new InvalidRequestError([{ field: '', message }]);
 }
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
+import { logger } from '../../shared/logger';
 
 /** Test keys: the secret key is long and unique so a leak into a log or an answer is easy to find. */
 export const TEST_KEYS = {
@@ -18,7 +19,8 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
     HUAWEICLOUD_REGION: 'cn-north-4',
     HUAWEICLOUD_DDS_ENDPOINT: standIn.url,
     HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    // Quiet by default; captureOutput() turns the logger up while it listens.
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   return standIn;
 }
@@ -76,9 +78,14 @@ export function lambdaContext({ remainingMs = 25_000, functionName = 'backup-gat
   };
 }
 
-/** Captures everything written to stdout and stderr (where the Powertools logger writes) until restored. */
+/**
+ * Captures everything written to stdout and stderr (where the Powertools logger writes) until restored, with the
+ * logger at INFO meanwhile.
+ */
 export function captureOutput(): { text: () => string; restore: () => void } {
   const chunks: string[] = [];
+  const level = logger.getLevelName();
+  logger.setLogLevel('INFO');
   const originals = { out: process.stdout.write, err: process.stderr.write };
   const capture = (chunk: unknown) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
@@ -89,6 +96,7 @@ export function captureOutput(): { text: () => string; restore: () => void } {
   return {
     text: () => chunks.join(''),
     restore: () => {
+      logger.setLogLevel(level);
       process.stdout.write = originals.out;
       process.stderr.write = originals.err;
     },
