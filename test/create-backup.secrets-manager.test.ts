@@ -1,0 +1,48 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import { startFakeSecretsManager } from './support/fake-secrets-manager';
+import { httpEvent, lambdaContext, startStandInForHandlers, TEST_KEYS } from './support/fixtures';
+
+type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
+const SECRET_ID = 'backup-gateway/test/huaweicloud';
+let standIn: HuaweiStandIn;
+let secrets: Awaited<ReturnType<typeof startFakeSecretsManager>>;
+let handler: Handler;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  standIn = await startStandInForHandlers({ securityToken: 'temporary-security-token' });
+  secrets = await startFakeSecretsManager({
+    [SECRET_ID]: JSON.stringify({
+      HUAWEICLOUD_SDK_AK: TEST_KEYS.accessKey,
+      HUAWEICLOUD_SDK_SK: TEST_KEYS.secretKey,
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: 'temporary-security-token',
+    }),
+  });
+  delete process.env.HUAWEICLOUD_SDK_AK;
+  delete process.env.HUAWEICLOUD_SDK_SK;
+  Object.assign(process.env, {
+    HUAWEICLOUD_CREDENTIALS_SECRET: SECRET_ID,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKEFORTESTS',
+    AWS_SECRET_ACCESS_KEY: 'fake-aws-secret-for-tests',
+  });
+  ({ handler } = (await import('../functions/createBackup/handler')) as unknown as { handler: Handler });
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  await standIn.close();
+  await secrets.close();
+});
+
+it('signs with the keys and token read from Secrets Manager, read once and then cached', async () => {
+  for (const instanceId of ['i-1', 'i-2']) {
+    const response = await handler(httpEvent({ body: { engine: 'dds', instanceId } }), lambdaContext());
+    expect(response.statusCode).toBe(202);
+  }
+  expect(standIn.requests.map((r) => r.refusal)).toEqual([undefined, undefined]);
+  expect(standIn.requests[0].headers['x-security-token']).toBe('temporary-security-token');
+  expect(secrets.calls).toEqual([{ target: 'secretsmanager.GetSecretValue', secretId: SECRET_ID }]);
+});
