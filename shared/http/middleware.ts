@@ -1,12 +1,14 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { parseBackupRequest, type BackupCommand } from '../domain/backup-request';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { validateBackupRequest, type BackupRequest } from '../domain/backup-request';
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors';
 import { logFailure } from '../failure-log';
 import { problemResponse } from './problem';
 
-/** An HTTP event whose body has been validated into a command. */
-export type BackupHttpEvent = APIGatewayProxyEventV2 & { command: BackupCommand };
+/** An HTTP event whose body (and `Idempotency-Key` header) has been validated into a request. */
+export type BackupHttpEvent = APIGatewayProxyEventV2 & { backupRequest: BackupRequest };
+
+const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 interface MiddyHttpError extends Error {
   statusCode?: number;
@@ -36,14 +38,35 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
   };
 }
 
-/** The validation layer: turns the parsed body into a {@link BackupCommand}, or refuses it with every problem. */
-export function unifiedBackupRequest(now: () => Date = () => new Date()): MiddlewareObj<APIGatewayProxyEventV2> {
+const headerValue = (headers: APIGatewayProxyEventV2['headers'] | undefined, name: string): string | undefined =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+
+/**
+ * The `Idempotency-Key` header is the body's `idempotencyKey` by another route; it joins the body so that the
+ * one schema checks it. Two different keys cannot both be meant.
+ */
+function withHeaderKey(body: unknown, headerKey: string | undefined): unknown {
+  if (headerKey === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const bodyKey = (body as { idempotencyKey?: unknown }).idempotencyKey;
+  if (bodyKey === undefined) return { ...body, idempotencyKey: headerKey };
+  if (bodyKey === headerKey) return body;
+  throw new InvalidRequestError([
+    { field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send the key once, or the same key in both' },
+  ]);
+}
+
+/**
+ * The validation layer: turns the parsed body and the `Idempotency-Key` header into a {@link BackupRequest}, or
+ * refuses them with every problem.
+ *
+ * @example
+ * middy().use(httpJsonBodyParser()).use(unifiedBackupRequest()).handler((event) => (event as BackupHttpEvent).backupRequest)
+ */
+export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async (request) => {
-      (request.event as BackupHttpEvent).command = parseBackupRequest(request.event.body, now());
+      const { body, headers } = request.event;
+      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(withHeaderKey(body, headerValue(headers, IDEMPOTENCY_KEY_HEADER)));
     },
   };
 }
-
-/** The absolute time by which the upstream call must be over: the Lambda's own remaining time. */
-export const deadlineOf = (context: Context): number => Date.now() + context.getRemainingTimeInMillis();
