@@ -1,11 +1,10 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
-import { startLocalDynamo, type LocalDynamo } from '../local/dynamodb';
-import { httpEvent, lambdaContext, startStandInForHandlers } from './support/fixtures';
+import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
 
 let standIn: HuaweiStandIn;
-let dynamo: LocalDynamo;
+let closeBackends: () => Promise<void>;
 let handler: (typeof import('../functions/createBackup/handler'))['handler'];
 
 const post = async (body: unknown, headers: Record<string, string> = {}) =>
@@ -14,15 +13,10 @@ const json = (response: { body: string }) => JSON.parse(response.body);
 const ddsRequest = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' };
 
 beforeAll(async () => {
-  standIn = await startStandInForHandlers();
-  dynamo = await startLocalDynamo();
-  Object.assign(process.env, dynamo.env);
+  ({ standIn, close: closeBackends } = await startBackends());
   ({ handler } = await import('../functions/createBackup/handler'));
 });
-afterAll(async () => {
-  await standIn.close();
-  await dynamo.close();
-});
+afterAll(() => closeBackends());
 beforeEach(() => standIn.reset());
 
 describe('POST /backups with an idempotency key', () => {

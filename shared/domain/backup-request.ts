@@ -217,24 +217,27 @@ function toFieldProblems(issues: readonly v.BaseIssue<unknown>[]): FieldProblem[
   });
 }
 
+/** `20261124-221500`: UTC, sortable, and made only of characters the name rule allows. */
+export const utcStamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
 /** `mysql-20261124-221500-k3f9`: satisfies the name rule and tells engine and UTC time apart. */
 export function generateBackupName(engine: Engine, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${engine}-${stamp}-${randomBytes(3).toString('hex').slice(0, 4)}`;
+  return `${engine}-${utcStamp(at)}-${randomBytes(3).toString('hex').slice(0, 4)}`;
 }
 
 /**
- * Validates a unified request; throws {@link InvalidRequestError} naming every problem at once.
+ * Validates a unified request; throws {@link InvalidRequestError} naming every problem at once. An entry point
+ * whose deliveries carry an id of their own passes it as the default `idempotencyKey`, checked by the same rule.
  *
  * @example
- * validateBackupRequest({ engine: 'MySQL', instance: 'c2aa…no04', idempotencyKey: 'deploy-4711' })
- * // → { engine: 'mysql', instanceId: 'c2aa…no04', idempotencyKey: 'deploy-4711' }
+ * validateBackupRequest({ engine: 'MySQL', instance: 'c2aa…no04' }, { idempotencyKey: record.messageId })
+ * // → { engine: 'mysql', instanceId: 'c2aa…no04', idempotencyKey: '059f36b4-87a3-44ab-83d2-661975830a7d' }
  */
-export function validateBackupRequest(input: unknown): BackupRequest {
+export function validateBackupRequest(input: unknown, defaults: Pick<BackupRequest, 'idempotencyKey'> = {}): BackupRequest {
   if (!isPlainObject(input)) {
     throw new InvalidRequestError([{ field: '', message: 'the body must be a JSON object' }]);
   }
-  const result = v.safeParse(unifiedRequestSchema, input);
+  const result = v.safeParse(unifiedRequestSchema, { ...defaults, ...input });
   if (!result.success) throw new InvalidRequestError(toFieldProblems(result.issues));
   const { engine, name, description, databases, idempotencyKey } = result.output;
   const [instanceId] = givenInstanceIds(result.output);

@@ -41,15 +41,10 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
 const headerValue = (headers: APIGatewayProxyEventV2['headers'] | undefined, name: string): string | undefined =>
   Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
-/**
- * The `Idempotency-Key` header is the body's `idempotencyKey` by another route; it joins the body so that the
- * one schema checks it. Two different keys cannot both be meant.
- */
-function withHeaderKey(body: unknown, headerKey: string | undefined): unknown {
-  if (headerKey === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  const bodyKey = (body as { idempotencyKey?: unknown }).idempotencyKey;
-  if (bodyKey === undefined) return { ...body, idempotencyKey: headerKey };
-  if (bodyKey === headerKey) return body;
+/** The `Idempotency-Key` header is the body's `idempotencyKey` by another route: two different keys cannot both be meant. */
+function checkOneKey(body: unknown, headerKey: string | undefined): void {
+  const bodyKey = typeof body === 'object' && body !== null ? (body as { idempotencyKey?: unknown }).idempotencyKey : undefined;
+  if (headerKey === undefined || bodyKey === undefined || bodyKey === headerKey) return;
   throw new InvalidRequestError([
     { field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send the key once, or the same key in both' },
   ]);
@@ -66,7 +61,9 @@ export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async (request) => {
       const { body, headers } = request.event;
-      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(withHeaderKey(body, headerValue(headers, IDEMPOTENCY_KEY_HEADER)));
+      const headerKey = headerValue(headers, IDEMPOTENCY_KEY_HEADER);
+      checkOneKey(body, headerKey);
+      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey: headerKey });
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
 
 /** Test keys: the secret key is long and unique so a leak into a log or an answer is easy to find. */
@@ -21,6 +22,31 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
   });
   return standIn;
+}
+
+/**
+ * Starts the stand-in and an in-memory DynamoDB with the idempotency table, and points the gateway's environment
+ * at both; call before importing a handler.
+ */
+export async function startBackends(options: Partial<StandInOptions> = {}): Promise<{ standIn: HuaweiStandIn; dynamo: LocalDynamo; close: () => Promise<void> }> {
+  const [standIn, dynamo] = await Promise.all([startStandInForHandlers(options), startLocalDynamo()]);
+  Object.assign(process.env, dynamo.env);
+  return { standIn, dynamo, close: async () => void (await Promise.all([standIn.close(), dynamo.close()])) };
+}
+
+/** The JSON log lines written while `action` ran. */
+export async function logLinesOf(action: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+  const output = captureOutput();
+  try {
+    await action();
+  } finally {
+    output.restore();
+  }
+  return output
+    .text()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 interface HttpEventOptions {
