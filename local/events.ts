@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBridgeEvent, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, EventBridgeEvent, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 
 /**
  * Events as the platform delivers them, for local runs and tests: an SQS batch, an EventBridge event (as the
- * "Backup Requested" rule puts it on the queue) and an EventBridge schedule tick.
+ * "Backup Requested" rule puts it on the queue), an EventBridge schedule tick, and the Lambda context.
  */
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -45,7 +45,10 @@ export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: recor
  * @example
  * sqsRecord({ body: backupRequestedEvent({ engine: 'mysql', instanceId: 'c2aa…no04' }) })
  */
-export function backupRequestedEvent(detail: unknown, { id = randomUUID(), source = 'com.example.deployments' } = {}): EventBridgeEvent<'Backup Requested', unknown> {
+export function backupRequestedEvent(
+  detail: unknown,
+  { id = randomUUID(), source = 'com.example.deployments' }: { id?: string; source?: string } = {},
+): EventBridgeEvent<'Backup Requested', unknown> {
   return {
     version: '0',
     id,
@@ -65,7 +68,10 @@ export function backupRequestedEvent(detail: unknown, { id = randomUUID(), sourc
  * @example
  * scheduledEvent({ time: '2026-11-24T02:00:00Z' })
  */
-export function scheduledEvent({ id = randomUUID(), time = new Date().toISOString().replace(/:\d\d\.\d{3}Z$/, ':00Z') } = {}): ScheduledEvent {
+export function scheduledEvent({
+  id = randomUUID(),
+  time = new Date().toISOString().replace(/:\d\d\.\d{3}Z$/, ':00Z'),
+}: { id?: string; time?: string } = {}): ScheduledEvent {
   return {
     version: '0',
     id,
@@ -76,5 +82,24 @@ export function scheduledEvent({ id = randomUUID(), time = new Date().toISOStrin
     region: REGION,
     resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/backup-gateway-local-scheduledBackups`],
     detail: {},
+  };
+}
+
+/** A Lambda context whose remaining time counts down from `remainingMs`. */
+export function lambdaContext({ remainingMs = 25_000, functionName = 'backup-gateway-dev-createBackup' } = {}): Context {
+  const deadline = Date.now() + remainingMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `aws-req-${Math.random().toString(16).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }

@@ -1,5 +1,6 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
+export { lambdaContext } from '../../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
 
 /** Test keys: the secret key is long and unique so a leak into a log or an answer is easy to find. */
@@ -80,25 +81,6 @@ export function httpEvent({ body, headers, isBase64Encoded = false, path = '/bac
     },
     ...(rawBody !== undefined && { body: isBase64Encoded ? Buffer.from(rawBody, 'utf8').toString('base64') : rawBody }),
     isBase64Encoded,
-  };
-}
-
-/** A Lambda context whose remaining time counts down from `remainingMs`. */
-export function lambdaContext({ remainingMs = 25_000, functionName = 'backup-gateway-dev-createBackup' } = {}): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `aws-req-${Math.random().toString(16).slice(2)}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 
