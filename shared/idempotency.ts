@@ -1,5 +1,4 @@
 import type { Context } from 'aws-lambda';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import { createBackupFromEnvironment, type CreateBackup, type LogContext } from './create-backup';
 import { toBackupCommand, type BackupRequest } from './domain/backup-request';
 import type { BackupResult } from './domain/engine-mapping';
@@ -80,7 +79,7 @@ async function openStore({ tableName, localServer }: IdempotencySettings) {
     import('@aws-lambda-powertools/idempotency'),
     import('@aws-lambda-powertools/idempotency/dynamodb'),
   ]);
-  const persistenceStore: BasePersistenceLayer = new DynamoDBPersistenceLayer({
+  const persistenceStore = new DynamoDBPersistenceLayer({
     tableName,
     ...(localServer && { clientConfig: localServer }),
   });

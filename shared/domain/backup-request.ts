@@ -264,14 +264,3 @@ export function toBackupCommand(request: BackupRequest, now: Date): BackupComman
   if (engine === 'sqlserver') return { engine, ...base, ...(databases && { databases }) };
   return { engine, ...base };
 }
-
-/**
- * Validates a unified request and returns the command to run, for callers that do not deduplicate.
- *
- * @example
- * parseBackupRequest({ engine: 'MySQL', instance: 'c2aa…no04' }, new Date())
- * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-k3f9' }
- */
-export function parseBackupRequest(input: unknown, now: Date): BackupCommand {
-  return toBackupCommand(validateBackupRequest(input), now);
-}
