@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { loadHuaweiConfig, type HuaweiConfig } from './config';
 import type { BackupCommand } from './domain/backup-request';
 import { toBackupResult, toUpstreamCall, type BackupResult } from './domain/engine-mapping';
@@ -6,14 +7,20 @@ import { createHuaweiClient, type HuaweiClient } from './huawei/client';
 import { credentialsProvider } from './huawei/credentials';
 import { logger } from './logger';
 
-/** The one use case every entry point calls: map, sign, send, map the answer back; logs the outcome once. */
-export type CreateBackup = (command: BackupCommand, deadline: number) => Promise<BackupResult>;
+/** Keys that tie a log line to what triggered it (a queue message id, a scheduled event id). */
+export type LogContext = Record<string, string>;
+
+/**
+ * The one use case every entry point calls: map, sign, send, map the answer back; logs the outcome once, with
+ * the caller's log context so that a queue message or a schedule target can be found in the log.
+ */
+export type CreateBackup = (command: BackupCommand, deadline: number, logContext?: LogContext) => Promise<BackupResult>;
 
 export function createBackupUseCase(client: HuaweiClient, projectId: string): CreateBackup {
-  return async (command, deadline) => {
+  return async (command, deadline, logContext = {}) => {
     const started = performance.now();
     const call = toUpstreamCall(command, projectId);
-    const context = { engine: command.engine, instanceId: command.instanceId, backupName: command.name };
+    const context = { ...logContext, engine: command.engine, instanceId: command.instanceId, backupName: command.name };
     try {
       const answer = await client.post(call.service, call.path, call.body, deadline);
       const result = toBackupResult(command, call.service, answer.body, answer.requestId);
@@ -46,6 +53,9 @@ export function createBackupUseCase(client: HuaweiClient, projectId: string): Cr
     }
   };
 }
+
+/** The absolute time by which the upstream call must be over: the Lambda's own remaining time. */
+export const deadlineOf = (context: Pick<Context, 'getRemainingTimeInMillis'>): number => Date.now() + context.getRemainingTimeInMillis();
 
 /**
  * Builds the use case from the environment; called once at cold start by each handler. Throws a

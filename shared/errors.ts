@@ -132,3 +132,64 @@ export class UpstreamTimeoutError extends UpstreamError {
   readonly title = 'Huawei Cloud did not answer in time';
   readonly backupMayExist = true;
 }
+
+/** The idempotency key was first used for a different request; repeating it cannot mean "the same again". */
+export class IdempotencyKeyReusedError extends GatewayError {
+  readonly status = 422;
+  readonly code = 'idempotency_key_reused';
+  readonly title = 'The idempotency key was already used for a different request';
+  constructor(readonly idempotencyKey: string) {
+    super({
+      detail: `Idempotency key "${idempotencyKey}" was already used for a different request; no backup was requested. Repeat the first request exactly to get its result, or use a new key for a new request.`,
+    });
+  }
+}
+
+/** A request with the same idempotency key is still running; answering now would either guess or double it. */
+export class IdempotencyKeyInProgressError extends GatewayError {
+  readonly status = 409;
+  readonly code = 'idempotency_key_in_progress';
+  readonly title = 'A request with this idempotency key is still in progress';
+  constructor(readonly idempotencyKey: string) {
+    super({
+      detail: `A request with idempotency key "${idempotencyKey}" is still in progress; no second backup was requested. Retry in a few seconds to get its result.`,
+    });
+  }
+}
+
+/** The idempotency store could not be read or written before the upstream call: nothing was requested. */
+export class IdempotencyStoreError extends GatewayError {
+  readonly status = 503;
+  readonly code = 'idempotency_store_unavailable';
+  readonly title = 'The idempotency store is unavailable';
+  constructor(cause: unknown) {
+    super({
+      detail: 'The gateway could not check the idempotency key, so it did not request a backup. It is safe to retry.',
+      cause,
+    });
+  }
+}
+
+export interface FailedTarget {
+  engine: string;
+  instanceId: string;
+  code: string;
+  detail: string;
+}
+
+/** Some targets of a scheduled run failed; thrown at the end so the platform's retry sees the run as failed. */
+export class ScheduledBackupsFailedError extends GatewayError {
+  readonly status = 502;
+  readonly code = 'scheduled_backups_failed';
+  readonly title = 'Some scheduled backups failed';
+  constructor(
+    readonly failed: FailedTarget[],
+    total: number,
+  ) {
+    super({
+      detail: `${failed.length} of ${total} scheduled backups failed: ${failed
+        .map((target) => `${target.engine} ${target.instanceId} (${target.code})`)
+        .join(', ')}.`,
+    });
+  }
+}

@@ -9,6 +9,14 @@ export function logFailure(error: unknown, context: Record<string, unknown> = {}
   if (error instanceof UpstreamError) return;
   if (error instanceof ConfigurationError) {
     logger.error('gateway not configured', { ...context, detail: error.detail });
+  } else if (error instanceof GatewayError && error.status >= 500) {
+    logger.error('request failed', {
+      ...context,
+      status: error.status,
+      code: error.code,
+      detail: error.detail,
+      ...(error.cause !== undefined && { error: error.cause as Error }),
+    });
   } else if (error instanceof GatewayError) {
     logger.info('request refused', {
       ...context,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { generateBackupName, parseBackupRequest } from '../shared/domain/backup-request';
+import { generateBackupName, toBackupCommand, validateBackupRequest } from '../shared/domain/backup-request';
 import { InvalidRequestError, type FieldProblem } from '../shared/errors';
 
 const NOW = new Date('2026-11-24T22:15:00Z');
+const parseBackupRequest = (input: unknown, now: Date) => toBackupCommand(validateBackupRequest(input), now);
 const valid = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', name: 'mybackup1' };
 
 function problemsOf(input: unknown): FieldProblem[] {

@@ -28,10 +28,27 @@ export interface SqlServerBackupCommand extends CommandBase {
 /** A validated request with a name, ready to be mapped to its engine's upstream call. */
 export type BackupCommand = DdsBackupCommand | RdsBackupCommand | SqlServerBackupCommand;
 
+/**
+ * A validated unified request, as the caller meant it: the name is still optional, because a generated one
+ * must not make two deliveries of the same request look different.
+ */
+export interface BackupRequest {
+  engine: Engine;
+  instanceId: string;
+  name?: string;
+  description?: string;
+  /** Only with engine `sqlserver`. */
+  databases?: string[];
+  /** Repeats of a request with this key return the first result instead of creating another backup. */
+  idempotencyKey?: string;
+}
+
 const NAME_MIN = 4;
 const NAME_MAX = 64;
 const DESCRIPTION_MAX = 256;
 const DESCRIPTION_FORBIDDEN = /[>!<"&'=]/g;
+const IDEMPOTENCY_KEY_MAX = 128;
+const IDEMPOTENCY_KEY_FORBIDDEN = /[^A-Za-z0-9_.:-]/g;
 const INSTANCE_PATHS = [['instanceId'], ['instance_id'], ['instance']] as const;
 const INSTANCE_ALIASES = INSTANCE_PATHS.map(([alias]) => alias);
 
@@ -70,6 +87,22 @@ export const descriptionSchema = v.pipe(
     (text) => !text.match(DESCRIPTION_FORBIDDEN),
     (issue) =>
       `must not contain any of > ! < " & ' = (found ${distinct((issue.input as string).match(DESCRIPTION_FORBIDDEN) ?? []).join(' ')})`,
+  ),
+);
+
+/** 1–128 characters of letters, digits, `-`, `_`, `.` and `:`: enough for UUIDs, ARNs' ids and `event:instance` pairs. */
+export const idempotencyKeySchema = v.pipe(
+  v.string('must be a string'),
+  v.check(
+    (key) => key.length >= 1 && key.length <= IDEMPOTENCY_KEY_MAX,
+    (issue) => `must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long (it has ${codePoints(issue.input as string)})`,
+  ),
+  v.check(
+    (key) => !key.match(IDEMPOTENCY_KEY_FORBIDDEN),
+    (issue) =>
+      `may contain only letters, digits, '-', '_', '.' and ':' (found ${distinct((issue.input as string).match(IDEMPOTENCY_KEY_FORBIDDEN) ?? [])
+        .map((c) => JSON.stringify(c))
+        .join(', ')})`,
   ),
 );
 
@@ -125,6 +158,7 @@ const requestEntries = {
   name: v.optional(backupNameSchema),
   description: v.optional(descriptionSchema),
   databases: v.optional(databasesSchema),
+  idempotencyKey: v.optional(idempotencyKeySchema),
 };
 const KNOWN_FIELDS = Object.keys(requestEntries);
 const UNKNOWN_FIELD = 'is not a known field';
@@ -183,28 +217,49 @@ function toFieldProblems(issues: readonly v.BaseIssue<unknown>[]): FieldProblem[
   });
 }
 
+/** `20261124-221500`: UTC, sortable, and made only of characters the name rule allows. */
+export const utcStamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
 /** `mysql-20261124-221500-k3f9`: satisfies the name rule and tells engine and UTC time apart. */
 export function generateBackupName(engine: Engine, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${engine}-${stamp}-${randomBytes(3).toString('hex').slice(0, 4)}`;
+  return `${engine}-${utcStamp(at)}-${randomBytes(3).toString('hex').slice(0, 4)}`;
 }
 
 /**
- * Validates a unified request and returns the command to run; throws {@link InvalidRequestError} naming every
- * problem at once.
+ * Validates a unified request; throws {@link InvalidRequestError} naming every problem at once. An entry point
+ * whose deliveries carry an id of their own passes it as the default `idempotencyKey`, checked by the same rule.
  *
  * @example
- * parseBackupRequest({ engine: 'MySQL', instance: 'c2aa…no04' }, new Date())
- * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-k3f9' }
+ * validateBackupRequest({ engine: 'MySQL', instance: 'c2aa…no04' }, { idempotencyKey: record.messageId })
+ * // → { engine: 'mysql', instanceId: 'c2aa…no04', idempotencyKey: '059f36b4-87a3-44ab-83d2-661975830a7d' }
  */
-export function parseBackupRequest(input: unknown, now: Date): BackupCommand {
+export function validateBackupRequest(input: unknown, defaults: Pick<BackupRequest, 'idempotencyKey'> = {}): BackupRequest {
   if (!isPlainObject(input)) {
     throw new InvalidRequestError([{ field: '', message: 'the body must be a JSON object' }]);
   }
-  const result = v.safeParse(unifiedRequestSchema, input);
+  const result = v.safeParse(unifiedRequestSchema, { ...defaults, ...input });
   if (!result.success) throw new InvalidRequestError(toFieldProblems(result.issues));
-  const { engine, name, description, databases } = result.output;
+  const { engine, name, description, databases, idempotencyKey } = result.output;
   const [instanceId] = givenInstanceIds(result.output);
+  return {
+    engine,
+    instanceId,
+    ...(name !== undefined && { name }),
+    ...(description !== undefined && { description }),
+    ...(databases !== undefined && { databases }),
+    ...(idempotencyKey !== undefined && { idempotencyKey }),
+  };
+}
+
+/**
+ * The command to run for a validated request, with a generated name when the caller gave none.
+ *
+ * @example
+ * toBackupCommand({ engine: 'mysql', instanceId: 'c2aa…no04' }, new Date())
+ * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-k3f9' }
+ */
+export function toBackupCommand(request: BackupRequest, now: Date): BackupCommand {
+  const { engine, instanceId, name, description, databases } = request;
   const base = { instanceId, name: name ?? generateBackupName(engine, now), ...(description !== undefined && { description }) };
   if (engine === 'sqlserver') return { engine, ...base, ...(databases && { databases }) };
   return { engine, ...base };

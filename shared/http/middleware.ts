@@ -1,12 +1,14 @@
 import type { MiddlewareObj } from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { parseBackupRequest, type BackupCommand } from '../domain/backup-request';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { validateBackupRequest, type BackupRequest } from '../domain/backup-request';
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors';
 import { logFailure } from '../failure-log';
 import { problemResponse } from './problem';
 
-/** An HTTP event whose body has been validated into a command. */
-export type BackupHttpEvent = APIGatewayProxyEventV2 & { command: BackupCommand };
+/** An HTTP event whose body (and `Idempotency-Key` header) has been validated into a request. */
+export type BackupHttpEvent = APIGatewayProxyEventV2 & { backupRequest: BackupRequest };
+
+const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 interface MiddyHttpError extends Error {
   statusCode?: number;
@@ -38,14 +40,32 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
   };
 }
 
-/** The validation layer: turns the parsed body into a {@link BackupCommand}, or refuses it with every problem. */
-export function unifiedBackupRequest(now: () => Date = () => new Date()): MiddlewareObj<APIGatewayProxyEventV2> {
+const headerValue = (headers: APIGatewayProxyEventV2['headers'] | undefined, name: string): string | undefined =>
+  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+
+/** The `Idempotency-Key` header is the body's `idempotencyKey` by another route: two different keys cannot both be meant. */
+function checkOneKey(body: unknown, headerKey: string | undefined): void {
+  const bodyKey = typeof body === 'object' && body !== null ? (body as { idempotencyKey?: unknown }).idempotencyKey : undefined;
+  if (headerKey === undefined || bodyKey === undefined || bodyKey === headerKey) return;
+  throw new InvalidRequestError([
+    { field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send the key once, or the same key in both' },
+  ]);
+}
+
+/**
+ * The validation layer: turns the parsed body and the `Idempotency-Key` header into a {@link BackupRequest}, or
+ * refuses them with every problem.
+ *
+ * @example
+ * middy().use(httpJsonBodyParser()).use(unifiedBackupRequest()).handler((event) => (event as BackupHttpEvent).backupRequest)
+ */
+export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async (request) => {
-      (request.event as BackupHttpEvent).command = parseBackupRequest(request.event.body, now());
+      const { body, headers } = request.event;
+      const headerKey = headerValue(headers, IDEMPOTENCY_KEY_HEADER);
+      checkOneKey(body, headerKey);
+      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey: headerKey });
     },
   };
 }
-
-/** The absolute time by which the upstream call must be over: the Lambda's own remaining time. */
-export const deadlineOf = (context: Context): number => Date.now() + context.getRemainingTimeInMillis();

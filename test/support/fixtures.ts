@@ -1,4 +1,6 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
+export { lambdaContext } from '../../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
 import { logger } from '../../shared/logger';
 
@@ -23,6 +25,31 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   return standIn;
+}
+
+/**
+ * Starts the stand-in and an in-memory DynamoDB with the idempotency table, and points the gateway's environment
+ * at both; call before importing a handler.
+ */
+export async function startBackends(options: Partial<StandInOptions> = {}): Promise<{ standIn: HuaweiStandIn; dynamo: LocalDynamo; close: () => Promise<void> }> {
+  const [standIn, dynamo] = await Promise.all([startStandInForHandlers(options), startLocalDynamo()]);
+  Object.assign(process.env, dynamo.env);
+  return { standIn, dynamo, close: async () => void (await Promise.all([standIn.close(), dynamo.close()])) };
+}
+
+/** The JSON log lines written while `action` ran. */
+export async function logLinesOf(action: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+  const output = captureOutput();
+  try {
+    await action();
+  } finally {
+    output.restore();
+  }
+  return output
+    .text()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 interface HttpEventOptions {
@@ -56,25 +83,6 @@ export function httpEvent({ body, headers, isBase64Encoded = false, path = '/bac
     },
     ...(rawBody !== undefined && { body: isBase64Encoded ? Buffer.from(rawBody, 'utf8').toString('base64') : rawBody }),
     isBase64Encoded,
-  };
-}
-
-/** A Lambda context whose remaining time counts down from `remainingMs`. */
-export function lambdaContext({ remainingMs = 25_000, functionName = 'backup-gateway-dev-createBackup' } = {}): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: `aws-req-${Math.random().toString(16).slice(2)}`,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

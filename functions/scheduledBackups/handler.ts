@@ -1,0 +1,18 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { ScheduledEvent } from 'aws-lambda';
+import { deadlineOf } from '../../shared/create-backup';
+import { atColdStart } from '../../shared/failure-log';
+import { requestBackupFromEnvironment } from '../../shared/idempotency';
+import { logger } from '../../shared/logger';
+import { loadScheduleTargets, runScheduledBackups, type ScheduledRun } from '../../shared/schedule';
+
+const schedule = atColdStart(() => ({ targets: loadScheduleTargets(), requestBackup: requestBackupFromEnvironment() }));
+
+/** EventBridge schedule: one backup per target of `BACKUP_SCHEDULE_TARGETS`; fails naming the targets that did. */
+export const handler = middy<ScheduledEvent, ScheduledRun>()
+  .use(injectLambdaContext(logger))
+  .handler((event, context) => {
+    const { targets, requestBackup } = schedule();
+    return runScheduledBackups(event, targets, requestBackup, deadlineOf(context));
+  });

@@ -1,0 +1,74 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An in-memory DynamoDB-compatible server (dynalite) on loopback with the idempotency table created, for
+ * `npm start` and the tests. Its data is gone when it closes.
+ */
+export interface LocalDynamo {
+  /** `http://127.0.0.1:<port>`: the value of `DYNAMODB_ENDPOINT`. */
+  endpoint: string;
+  /** The value of `IDEMPOTENCY_TABLE`. */
+  tableName: string;
+  /** The environment a handler needs to use this server for idempotency. */
+  env: { IDEMPOTENCY_TABLE: string; DYNAMODB_ENDPOINT: string };
+  close(): Promise<void>;
+}
+
+export interface LocalDynamoOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** DynamoDB wants at least 3 characters. */
+  tableName?: string;
+}
+
+/** The key Powertools' DynamoDB persistence layer writes; serverless.yml declares the same. */
+const KEY_ATTRIBUTE = 'id';
+const CREATED_POLL_MS = 20;
+
+/**
+ * @example
+ * const dynamo = await startLocalDynamo();
+ * Object.assign(process.env, dynamo.env); // before the handlers are loaded
+ * // …
+ * await dynamo.close();
+ */
+export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName = 'backup-gateway-local-idempotency' }: LocalDynamoOptions = {}): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
+  // dynalite checks no keys, but the SDK will not sign a request without some.
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: KEY_ATTRIBUTE, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: KEY_ATTRIBUTE, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    while ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus !== 'ACTIVE') {
+      await new Promise((resolve) => setTimeout(resolve, CREATED_POLL_MS));
+    }
+  } finally {
+    client.destroy();
+  }
+
+  return {
+    endpoint,
+    tableName,
+    env: { IDEMPOTENCY_TABLE: tableName, DYNAMODB_ENDPOINT: endpoint },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // Keep-alive sockets of the handlers' SDK clients would otherwise hold the server open.
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

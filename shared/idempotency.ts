@@ -1,0 +1,183 @@
+import type { Context } from 'aws-lambda';
+import { createBackupFromEnvironment, type CreateBackup, type LogContext } from './create-backup';
+import { toBackupCommand, type BackupRequest } from './domain/backup-request';
+import type { BackupResult } from './domain/engine-mapping';
+import { ConfigurationError, IdempotencyKeyInProgressError, IdempotencyKeyReusedError, IdempotencyStoreError } from './errors';
+import { logger } from './logger';
+
+/**
+ * Idempotency for every entry point: a request that carries an `idempotencyKey` creates at most one backup per
+ * key, however often it is delivered. Built on Powertools idempotency with its DynamoDB persistence layer.
+ */
+export interface IdempotencySettings {
+  tableName: string;
+  /** A DynamoDB-compatible server to use instead of AWS, for local runs. */
+  localServer?: LocalDynamoServer;
+  /** How long a key is remembered after its request finished. */
+  expiresAfterSeconds: number;
+}
+
+/** Requests a backup: at most one per idempotency key, when the request has one. */
+export type RequestBackup = (request: BackupRequest, deadline: number, logContext?: LogContext) => Promise<BackupResult>;
+
+/**
+ * A local DynamoDB-compatible server checks neither region nor keys, but the SDK will not sign without them:
+ * the environment's are used when set, placeholders otherwise.
+ */
+interface LocalDynamoServer {
+  endpoint: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_EXPIRY_SECONDS = 24 * 60 * 60;
+/** One namespace for all entry points, so that a key sent over HTTP and again through the queue is one request. */
+const KEY_PREFIX = 'backup-gateway.createBackup';
+
+/**
+ * Reads `IDEMPOTENCY_TABLE`, `DYNAMODB_ENDPOINT` and `IDEMPOTENCY_EXPIRES_AFTER_SECONDS`; `undefined` when no
+ * table is configured (idempotency off). Throws a {@link ConfigurationError} naming every malformed value.
+ *
+ * @example
+ * loadIdempotencySettings({ IDEMPOTENCY_TABLE: 'backup-gateway-dev-idempotency' })
+ * // → { tableName: 'backup-gateway-dev-idempotency', expiresAfterSeconds: 86400 }
+ */
+export function loadIdempotencySettings(env: Env = process.env): IdempotencySettings | undefined {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const tableName = value('IDEMPOTENCY_TABLE');
+  if (!tableName) return undefined;
+  const problems: string[] = [];
+
+  const endpoint = value('DYNAMODB_ENDPOINT');
+  if (endpoint && !/^https?:\/\/[^/]+/.test(endpoint)) {
+    problems.push(`DYNAMODB_ENDPOINT "${endpoint}" must be an http(s) URL such as http://127.0.0.1:8000`);
+  }
+  const expiry = value('IDEMPOTENCY_EXPIRES_AFTER_SECONDS');
+  const expiresAfterSeconds = expiry === undefined ? DEFAULT_EXPIRY_SECONDS : Number(expiry);
+  if (!Number.isSafeInteger(expiresAfterSeconds) || expiresAfterSeconds <= 0) {
+    problems.push(`IDEMPOTENCY_EXPIRES_AFTER_SECONDS "${expiry}" must be a whole number of seconds above 0 (default ${DEFAULT_EXPIRY_SECONDS}, 24 h)`);
+  }
+  if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
+  const localServer: LocalDynamoServer | undefined = endpoint
+    ? {
+        endpoint,
+        region: value('AWS_REGION') ?? 'local',
+        ...(!value('AWS_ACCESS_KEY_ID') && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      }
+    : undefined;
+  return { tableName, ...(localServer && { localServer }), expiresAfterSeconds };
+}
+
+/**
+ * Loads Powertools idempotency and the DynamoDB client on first use: a cold start without a table, or one
+ * whose first request has no key, does not pay the tens of milliseconds the AWS SDK costs to load.
+ */
+async function openStore({ tableName, localServer }: IdempotencySettings) {
+  const [idempotency, { DynamoDBPersistenceLayer }] = await Promise.all([
+    import('@aws-lambda-powertools/idempotency'),
+    import('@aws-lambda-powertools/idempotency/dynamodb'),
+  ]);
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName,
+    ...(localServer && { clientConfig: localServer }),
+  });
+  return { ...idempotency, persistenceStore };
+}
+
+/** What the idempotent call did before Powertools answered, to read its persistence errors correctly. */
+type Outcome = { kind: 'created'; result: BackupResult } | { kind: 'failed'; error: unknown };
+
+/**
+ * Wraps the use case so that requests with an `idempotencyKey` run at most once per key: a repeat gets the first
+ * result, a repeat with a different request a {@link IdempotencyKeyReusedError}, a repeat while the first is
+ * still running a {@link IdempotencyKeyInProgressError}. A failed request leaves no record, so a retry can
+ * succeed. Without settings (no table), every request runs.
+ *
+ * @example
+ * const requestBackup = idempotentRequestBackup(createBackup, loadIdempotencySettings());
+ * await requestBackup({ engine: 'dds', instanceId: 'a89d…in02', idempotencyKey: 'deploy-4711' }, deadline);
+ */
+export function idempotentRequestBackup(
+  createBackup: CreateBackup,
+  settings: IdempotencySettings | undefined,
+  now: () => Date = () => new Date(),
+): RequestBackup {
+  const run: RequestBackup = (request, deadline, logContext) => createBackup(toBackupCommand(request, now()), deadline, logContext);
+  if (!settings) return run;
+  let store: ReturnType<typeof openStore> | undefined;
+
+  return async (request, deadline, logContext = {}) => {
+    const { idempotencyKey, ...fingerprint } = request;
+    if (idempotencyKey === undefined) return run(request, deadline, logContext);
+    store ??= openStore(settings);
+    const { makeIdempotent, IdempotencyConfig, IdempotencyValidationError, IdempotencyAlreadyInProgressError, IdempotencyUnknownError, persistenceStore } =
+      await store;
+
+    let outcome: Outcome | undefined;
+    const once = makeIdempotent(
+      async (_payload: { idempotencyKey: string; request: Omit<BackupRequest, 'idempotencyKey'> }) => {
+        try {
+          const result = await run(request, deadline, logContext);
+          outcome = { kind: 'created', result };
+          return result;
+        } catch (error) {
+          outcome = { kind: 'failed', error };
+          throw error;
+        }
+      },
+      {
+        persistenceStore,
+        keyPrefix: KEY_PREFIX,
+        config: new IdempotencyConfig({
+          eventKeyJmesPath: 'idempotencyKey',
+          payloadValidationJmesPath: 'request',
+          throwOnNoIdempotencyKey: true,
+          expiresAfterSeconds: settings.expiresAfterSeconds,
+          // Powertools only reads the remaining time, to let a crashed invocation's key be taken over after it.
+          lambdaContext: { getRemainingTimeInMillis: () => Math.max(1, deadline - Date.now()) } as Context,
+        }),
+      },
+    );
+
+    try {
+      const result = await once({ idempotencyKey, request: fingerprint });
+      if (!outcome) logger.info('repeated request answered with the first result', { ...logContext, idempotencyKey, backupId: result.backupId });
+      return result;
+    } catch (error) {
+      if (error instanceof IdempotencyValidationError) throw new IdempotencyKeyReusedError(idempotencyKey);
+      if (error instanceof IdempotencyAlreadyInProgressError) throw new IdempotencyKeyInProgressError(idempotencyKey);
+      if (!(error instanceof IdempotencyUnknownError)) throw error;
+      // The store failed. What the caller must hear depends on what happened upstream before it did.
+      if (outcome?.kind === 'created') {
+        logger.warn('backup created but its idempotency record could not be completed', {
+          ...logContext,
+          idempotencyKey,
+          backupId: outcome.result.backupId,
+          error,
+        });
+        return outcome.result;
+      }
+      if (outcome?.kind === 'failed') throw outcome.error;
+      throw new IdempotencyStoreError(error);
+    }
+  };
+}
+
+/**
+ * The use case every entry point calls, built once at cold start: Huawei configuration and idempotency from the
+ * environment, and a warning when idempotency is off.
+ *
+ * @example
+ * const requestBackup = atColdStart(() => requestBackupFromEnvironment());
+ * await requestBackup()(validateBackupRequest(body), deadlineOf(context));
+ */
+export function requestBackupFromEnvironment(env: Env = process.env): RequestBackup {
+  const { createBackup } = createBackupFromEnvironment(env);
+  const settings = loadIdempotencySettings(env);
+  if (!settings) {
+    logger.warn('idempotency is off because IDEMPOTENCY_TABLE is not set: a repeated request creates another backup');
+  }
+  return idempotentRequestBackup(createBackup, settings);
+}

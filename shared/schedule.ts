@@ -1,0 +1,167 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { concurrencyLimit } from './concurrency';
+import { utcStamp, validateBackupRequest, type BackupRequest } from './domain/backup-request';
+import type { BackupResult } from './domain/engine-mapping';
+import { ConfigurationError, GatewayError, InvalidRequestError, ScheduledBackupsFailedError, type FailedTarget } from './errors';
+import { logFailure } from './failure-log';
+import type { RequestBackup } from './idempotency';
+import { logger } from './logger';
+
+/**
+ * The schedule adapter: on each tick, one backup per configured target, named after the scheduled time and
+ * keyed by the tick's event id, so that the platform's retry of a partly failed run creates only what is missing.
+ */
+
+/** A configured target: a request without name and key, which each run derives. */
+export interface ScheduleTarget {
+  request: Omit<BackupRequest, 'name' | 'idempotencyKey'>;
+  /** The name's first part; the engine when absent. */
+  namePrefix?: string;
+}
+
+export interface ScheduledRun {
+  scheduledTime: string;
+  backups: BackupResult[];
+}
+
+/** Upstream calls one run makes at once, so that a long target list does not burst the tenant's API limits. */
+export const MAX_CONCURRENT_TARGETS = 10;
+
+const TARGET_FIELDS = ['engine', 'instanceId', 'namePrefix', 'description', 'databases'];
+/** Stands in for a real tick when checking at cold start that every name and key a run will build is valid. */
+const SAMPLE_TIME = new Date('2026-01-01T00:00:00Z');
+const SAMPLE_EVENT_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * `<namePrefix or engine>-<UTC yyyyMMdd-HHmm of the scheduled time>`.
+ *
+ * @example
+ * scheduledBackupName('nightly', new Date('2026-11-24T02:00:00Z')) // → 'nightly-20261124-0200'
+ */
+export const scheduledBackupName = (prefix: string, scheduledTime: Date): string => `${prefix}-${utcStamp(scheduledTime).slice(0, 13)}`;
+
+/** The same for a tick's retries, different between ticks and between the targets of one tick. */
+const tickKey = (eventId: string, instanceId: unknown): string => `${eventId}:${String(instanceId)}`;
+
+const requestFor = (target: ScheduleTarget, eventId: string, scheduledTime: Date): BackupRequest => ({
+  ...target.request,
+  name: scheduledBackupName(target.namePrefix ?? target.request.engine, scheduledTime),
+  idempotencyKey: tickKey(eventId, target.request.instanceId),
+});
+
+/** Checks one entry with the unified request's rules, including the name and key a run would build from it. */
+function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: string[] } {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    return { problems: ['must be an object {"engine", "instanceId", "namePrefix"?, "description"?, "databases"?}'] };
+  }
+  const fields = entry as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((field) => !TARGET_FIELDS.includes(field));
+  if (unknown.length > 0) return { problems: [`${unknown.join(', ')}: not a target field (use ${TARGET_FIELDS.join(', ')})`] };
+  const { namePrefix, ...request } = fields;
+  if (namePrefix !== undefined && typeof namePrefix !== 'string') return { problems: ['namePrefix: must be a string'] };
+
+  const sampleName = namePrefix === undefined ? undefined : scheduledBackupName(namePrefix, SAMPLE_TIME);
+  try {
+    const { name, idempotencyKey, ...checked } = validateBackupRequest({
+      ...request,
+      ...(sampleName && { name: sampleName }),
+      idempotencyKey: tickKey(SAMPLE_EVENT_ID, request.instanceId),
+    });
+    return { target: { request: checked, ...(namePrefix !== undefined && { namePrefix }) }, problems: [] };
+  } catch (error) {
+    if (!(error instanceof InvalidRequestError)) throw error;
+    const explain = ({ field, message }: { field: string; message: string }) =>
+      field === 'name'
+        ? `namePrefix: makes names like "${sampleName}" that break the name rule: the name ${message}`
+        : field === 'idempotencyKey'
+          ? `instanceId: cannot be part of the idempotency key "<event id>:<instanceId>", which ${message}`
+          : `${field}: ${message}`;
+    return { problems: error.errors.map(explain) };
+  }
+}
+
+/**
+ * Reads `BACKUP_SCHEDULE_TARGETS`, a JSON array of `{"engine", "instanceId", "namePrefix"?, "description"?,
+ * "databases"?}`; throws a {@link ConfigurationError} naming every bad entry and what is wrong with it.
+ *
+ * @example
+ * loadScheduleTargets({ BACKUP_SCHEDULE_TARGETS: '[{"engine":"dds","instanceId":"a89d…in02","namePrefix":"nightly"}]' })
+ * // → [{ request: { engine: 'dds', instanceId: 'a89d…in02' }, namePrefix: 'nightly' }]
+ */
+export function loadScheduleTargets(env: Record<string, string | undefined> = process.env): ScheduleTarget[] {
+  const fail = (problem: string) => new ConfigurationError({ detail: `Invalid configuration: BACKUP_SCHEDULE_TARGETS ${problem}.` });
+  const text = env.BACKUP_SCHEDULE_TARGETS?.trim();
+  if (!text) throw fail('is not set (a JSON array of targets, [] for none)');
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch (error) {
+    throw fail(`is not valid JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(entries)) throw fail('must be a JSON array of targets');
+
+  const problems: string[] = [];
+  const targets: ScheduleTarget[] = [];
+  const entryOf = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const { target, problems: own } = checkTarget(entry);
+    const { engine, instanceId } = (entry ?? {}) as Record<string, unknown>;
+    const label = `[${index}]${typeof instanceId === 'string' ? ` (${String(engine)} ${instanceId})` : ''}`;
+    problems.push(...own.map((problem) => `${label} ${problem}`));
+    if (!target) return;
+    const earlier = entryOf.get(target.request.instanceId);
+    if (earlier !== undefined) problems.push(`${label} instanceId: already targeted by entry [${earlier}]; one backup per instance and run`);
+    entryOf.set(target.request.instanceId, index);
+    targets.push(target);
+  });
+  if (problems.length > 0) throw fail(`has bad entries: ${problems.join('; ')}`);
+  return targets;
+}
+
+function readTick(event: ScheduledEvent): { eventId: string; scheduledTime: Date } {
+  const scheduledTime = new Date(typeof event?.time === 'string' ? event.time : Number.NaN);
+  const problems = [
+    ...(typeof event?.id === 'string' && event.id !== '' ? [] : [{ field: 'id', message: 'is required (the scheduled event id)' }]),
+    ...(Number.isNaN(scheduledTime.getTime()) ? [{ field: 'time', message: 'must be the scheduled time as an ISO 8601 date' }] : []),
+  ];
+  if (problems.length > 0) throw new InvalidRequestError(problems);
+  return { eventId: event.id, scheduledTime };
+}
+
+/**
+ * Requests every target's backup for one tick, concurrently within a bound; one failing target does not stop the
+ * others. Throws a {@link ScheduledBackupsFailedError} naming each failed target when any failed.
+ *
+ * @example
+ * await runScheduledBackups(scheduledEvent({ time: '2026-11-24T02:00:00Z' }), loadScheduleTargets(), requestBackup, deadline);
+ * // → { scheduledTime: '2026-11-24T02:00:00.000Z', backups: [{ backupId: '…', name: 'nightly-20261124-0200', … }] }
+ */
+export async function runScheduledBackups(
+  event: ScheduledEvent,
+  targets: ScheduleTarget[],
+  requestBackup: RequestBackup,
+  deadline: number,
+): Promise<ScheduledRun> {
+  const { eventId, scheduledTime } = readTick(event);
+  const limit = concurrencyLimit(MAX_CONCURRENT_TARGETS);
+  const outcomes = await Promise.all(
+    targets.map((target) =>
+      limit(async () => {
+        const { engine, instanceId } = target.request;
+        const logContext = { scheduledEventId: eventId, engine, instanceId };
+        try {
+          return { result: await requestBackup(requestFor(target, eventId, scheduledTime), deadline, logContext) };
+        } catch (error) {
+          logFailure(error, logContext);
+          const { code, detail } = error instanceof GatewayError ? error : { code: 'internal_error', detail: 'unexpected error' };
+          return { failed: { engine, instanceId, code, detail } satisfies FailedTarget };
+        }
+      }),
+    ),
+  );
+  const failed = outcomes.flatMap((outcome) => (outcome.failed ? [outcome.failed] : []));
+  if (failed.length > 0) throw new ScheduledBackupsFailedError(failed, targets.length);
+  const backups = outcomes.flatMap((outcome) => (outcome.result ? [outcome.result] : []));
+  logger.info('scheduled backups requested', { scheduledEventId: eventId, count: backups.length });
+  return { scheduledTime: scheduledTime.toISOString(), backups };
+}

@@ -1,0 +1,107 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
+
+let standIn: HuaweiStandIn;
+let closeBackends: () => Promise<void>;
+let handler: (typeof import('../functions/createBackup/handler'))['handler'];
+
+const post = async (body: unknown, headers: Record<string, string> = {}) =>
+  (await handler(httpEvent({ body, headers }), lambdaContext())) as APIGatewayProxyStructuredResultV2 & { body: string };
+const json = (response: { body: string }) => JSON.parse(response.body);
+const ddsRequest = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' };
+
+beforeAll(async () => {
+  ({ standIn, close: closeBackends } = await startBackends());
+  ({ handler } = await import('../functions/createBackup/handler'));
+});
+afterAll(() => closeBackends());
+beforeEach(() => standIn.reset());
+
+describe('POST /backups with an idempotency key', () => {
+  it('answers a repeat with the first result and calls Huawei Cloud once', async () => {
+    const first = await post(ddsRequest, { 'Idempotency-Key': 'deploy-4711' });
+    const repeat = await post(ddsRequest, { 'Idempotency-Key': 'deploy-4711' });
+
+    expect(first.statusCode).toBe(202);
+    expect(repeat.statusCode).toBe(202);
+    expect(json(repeat)).toEqual(json(first));
+    expect(standIn.backups()).toHaveLength(1);
+    expect(standIn.requests).toHaveLength(1);
+  });
+
+  it('takes the key from the body as from the header: they are one key', async () => {
+    const first = await post({ ...ddsRequest, idempotencyKey: 'body-or-header-1' });
+    const repeat = await post(ddsRequest, { 'idempotency-key': 'body-or-header-1' });
+
+    expect(json(repeat).backupId).toBe(json(first).backupId);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it('accepts the same key in header and body', async () => {
+    const response = await post({ ...ddsRequest, idempotencyKey: 'same-in-both' }, { 'Idempotency-Key': 'same-in-both' });
+    expect(response.statusCode).toBe(202);
+  });
+
+  it('refuses a header key that differs from the body key with a 400 and calls nobody', async () => {
+    const response = await post({ ...ddsRequest, idempotencyKey: 'in-the-body' }, { 'Idempotency-Key': 'in-the-header' });
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response).errors).toEqual([{ field: 'idempotencyKey', message: expect.stringContaining('Idempotency-Key header') }]);
+    expect(standIn.requests).toHaveLength(0);
+  });
+
+  it('applies the key rule to the header too', async () => {
+    const response = await post(ddsRequest, { 'Idempotency-Key': 'no spaces allowed' });
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response).errors[0]).toEqual({ field: 'idempotencyKey', message: expect.stringContaining('found " "') });
+  });
+
+  it('refuses the same key with a different request, naming the conflict, and creates nothing more', async () => {
+    await post({ ...ddsRequest, name: 'nightly-01' }, { 'Idempotency-Key': 'reused-key' });
+    const conflict = await post({ ...ddsRequest, name: 'nightly-02' }, { 'Idempotency-Key': 'reused-key' });
+
+    expect(conflict.statusCode).toBe(422);
+    expect(json(conflict)).toMatchObject({ code: 'idempotency_key_reused', detail: expect.stringContaining('"reused-key"') });
+    expect(standIn.backups().map((backup) => backup.name)).toEqual(['nightly-01']);
+  });
+
+  it('keeps a generated name out of the comparison: a repeat without a name is the same request', async () => {
+    const first = await post(ddsRequest, { 'Idempotency-Key': 'unnamed-twice' });
+    const repeat = await post(ddsRequest, { 'Idempotency-Key': 'unnamed-twice' });
+
+    expect(repeat.statusCode).toBe(202);
+    expect(json(repeat).name).toBe(json(first).name);
+  });
+
+  it('creates one backup for concurrent duplicates and answers the other with 409', async () => {
+    standIn.setLatency(300);
+    try {
+      const responses = await Promise.all([1, 2, 3].map(() => post(ddsRequest, { 'Idempotency-Key': 'concurrent-1' })));
+
+      expect(responses.map((r) => r.statusCode).sort()).toEqual([202, 409, 409]);
+      expect(json(responses.find((r) => r.statusCode === 409)!).code).toBe('idempotency_key_in_progress');
+      expect(standIn.backups()).toHaveLength(1);
+    } finally {
+      standIn.setLatency(0);
+    }
+  });
+
+  it('stores no failed result: a retry after an upstream error creates the backup', async () => {
+    standIn.script({ kind: 'answer', status: 400, body: JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Invalid parameter.' }) });
+    const failed = await post(ddsRequest, { 'Idempotency-Key': 'retry-after-failure' });
+    const retried = await post(ddsRequest, { 'Idempotency-Key': 'retry-after-failure' });
+
+    expect(failed.statusCode).toBe(400);
+    expect(retried.statusCode).toBe(202);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it('does not deduplicate requests without a key', async () => {
+    await post(ddsRequest);
+    await post(ddsRequest);
+    expect(standIn.backups()).toHaveLength(2);
+  });
+});
