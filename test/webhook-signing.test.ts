@@ -1,7 +1,6 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
-import { captureOutput, httpEvent, lambdaContext, startStandInForHandlers, TEST_SIGNING_SECRETS } from './support/fixtures';
+import { captureOutput, coldStart, httpEvent, startStandInForHandlers, TEST_SIGNING_SECRETS } from './support/fixtures';
 
 const DDS_INSTANCE = 'a89dab5e39394eccbdb77b19d57b0180in02';
 const REQUEST = { engine: 'dds', instanceId: DDS_INSTANCE, name: 'signed-01' };
@@ -9,16 +8,7 @@ const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000);
 
 let standIn: HuaweiStandIn;
 
-/** Imports the handler afresh, so its cold start reads the environment as the test set it. */
-async function coldStart(env: Record<string, string> = {}) {
-  Object.assign(process.env, { WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook, ...env });
-  vi.resetModules();
-  const { handler } = await import('../functions/createBackup/handler');
-  return async (event: APIGatewayProxyEventV2) => {
-    const response = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
-    return { ...response, json: JSON.parse(response.body as string) };
-  };
-}
+const coldStartHandler = (env: Record<string, string> = {}) => coldStart(() => import('../functions/createBackup/handler'), env);
 
 beforeAll(async () => {
   standIn = await startStandInForHandlers();
@@ -28,7 +18,7 @@ beforeEach(() => standIn.reset());
 
 describe('createBackup: signed webhooks', () => {
   it('creates the backup for a request signed with the secret', async () => {
-    const invoke = await coldStart();
+    const invoke = await coldStartHandler();
     const response = await invoke(httpEvent({ body: REQUEST }));
     expect(response.statusCode).toBe(202);
     expect(response.json).toMatchObject({ engine: 'dds', instanceId: DDS_INSTANCE, name: 'signed-01' });
@@ -52,7 +42,7 @@ describe('createBackup: signed webhooks', () => {
       "The request's signature is not valid.",
     ],
   ])('refuses a request %s with 401 and sends nothing upstream', async (_, eventOf, detail) => {
-    const invoke = await coldStart();
+    const invoke = await coldStartHandler();
     const event = eventOf();
     const output = captureOutput();
     const response = await invoke(event).finally(output.restore);
@@ -71,7 +61,7 @@ describe('createBackup: signed webhooks', () => {
   });
 
   it('accepts the old and the new secret while a rotation is under way', async () => {
-    const invoke = await coldStart({ WEBHOOK_SIGNING_SECRET: `new-webhook-secret, ${TEST_SIGNING_SECRETS.webhook}` });
+    const invoke = await coldStartHandler({ WEBHOOK_SIGNING_SECRET: `new-webhook-secret, ${TEST_SIGNING_SECRETS.webhook}` });
     expect((await invoke(httpEvent({ body: REQUEST }))).statusCode).toBe(202);
     expect((await invoke(httpEvent({ body: { ...REQUEST, name: 'signed-02' }, signing: { secret: 'new-webhook-secret' } }))).statusCode).toBe(202);
     expect((await invoke(httpEvent({ body: { ...REQUEST, name: 'signed-03' }, signing: { secret: 'retired-secret' } }))).statusCode).toBe(401);
@@ -79,7 +69,7 @@ describe('createBackup: signed webhooks', () => {
   });
 
   it('verifies a base64-encoded body with non-ASCII text over its bytes, and keeps the text intact', async () => {
-    const invoke = await coldStart();
+    const invoke = await coldStartHandler();
     const description = 'Sauvegarde avant migration – café ☕ 备份';
     const response = await invoke(httpEvent({ body: { ...REQUEST, description }, isBase64Encoded: true }));
     expect(response.statusCode).toBe(202);
@@ -89,7 +79,7 @@ describe('createBackup: signed webhooks', () => {
   it('refuses every request with 500 "not configured" when no secret is set, and sends nothing upstream', async () => {
     const output = captureOutput();
     try {
-      const invoke = await coldStart({ WEBHOOK_SIGNING_SECRET: ' , ' });
+      const invoke = await coldStartHandler({ WEBHOOK_SIGNING_SECRET: ' , ' });
       for (const event of [httpEvent({ body: REQUEST }), httpEvent({ body: REQUEST, signing: false })]) {
         const response = await invoke(event);
         expect(response.statusCode).toBe(500);

@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { vi } from 'vitest';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
 import { SLACK_SIGNATURE, WEBHOOK_SIGNATURE, signedHeaders, type SignatureScheme } from '../../shared/auth/hmac';
 
@@ -18,6 +19,15 @@ export const TEST_SIGNING_SECRETS = {
 /** Slack IDs the test environment allows: one user, one channel. */
 export const TEST_SLACK_ALLOWED = { user: 'U0ALLOWED1', channel: 'C0ALLOWED1' } as const;
 
+/** Who may call the gateway in tests: the signing secrets and the Slack allow-list. */
+const TEST_AUTH_ENVIRONMENT = {
+  SIGNING_SECRETS_SECRET: '',
+  WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook,
+  SLACK_SIGNING_SECRET: TEST_SIGNING_SECRETS.slack,
+  SLACK_ALLOWED_USERS: TEST_SLACK_ALLOWED.user,
+  SLACK_ALLOWED_CHANNELS: TEST_SLACK_ALLOWED.channel,
+};
+
 /** Starts the stand-in and points the gateway's environment at it; call before importing a handler. */
 export async function startStandInForHandlers(options: Partial<StandInOptions> = {}): Promise<HuaweiStandIn> {
   const standIn = await startHuaweiStandIn({ ...TEST_KEYS, completeAfterMs: 60_000, refuseConcurrentBackups: false, ...options });
@@ -29,11 +39,7 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
     HUAWEICLOUD_DDS_ENDPOINT: standIn.url,
     HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
     POWERTOOLS_LOG_LEVEL: 'DEBUG',
-    SIGNING_SECRETS_SECRET: '',
-    WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook,
-    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRETS.slack,
-    SLACK_ALLOWED_USERS: TEST_SLACK_ALLOWED.user,
-    SLACK_ALLOWED_CHANNELS: TEST_SLACK_ALLOWED.channel,
+    ...TEST_AUTH_ENVIRONMENT,
   });
   return standIn;
 }
@@ -143,6 +149,26 @@ export function slackCommandEvent({
     signing: signing && { scheme: SLACK_SIGNATURE, secret: TEST_SIGNING_SECRETS.slack, ...signing },
     arrivedAt,
   });
+}
+
+type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/**
+ * Imports a handler afresh, so that its cold start reads the test environment with `env` on top; returns an
+ * invoker whose answer carries its body parsed as JSON.
+ *
+ * @example
+ * const invoke = await coldStart(() => import('../functions/slackCommand/handler'), { SLACK_ALLOWED_USERS: '' });
+ * const { statusCode, json } = await invoke(slackCommandEvent({ text: 'help' }));
+ */
+export async function coldStart(importHandler: () => Promise<{ handler: HttpHandler }>, env: Record<string, string> = {}) {
+  Object.assign(process.env, TEST_AUTH_ENVIRONMENT, env);
+  vi.resetModules();
+  const { handler } = await importHandler();
+  return async (event: APIGatewayProxyEventV2, context: Context = lambdaContext()) => {
+    const response = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
+    return { ...response, json: JSON.parse(response.body as string) };
+  };
 }
 
 /** A Lambda context whose remaining time counts down from `remainingMs`. */
