@@ -151,7 +151,7 @@ export function slackCommandEvent({
   });
 }
 
-type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
 /**
  * Imports a handler afresh, so that its cold start reads the test environment with `env` on top; returns an
