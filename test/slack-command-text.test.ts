@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidCommandError } from '../shared/errors';
-import { isHelpRequest, parseCommandText } from '../shared/slack/command-text';
+import { COMMAND_GRAMMAR, isHelpRequest, parseCommandText } from '../shared/slack/command-text';
 import { slackDeadline, SLACK_ANSWER_BUDGET_MS } from '../shared/slack/slash-command';
 
 const ID = 'a89dab5e39394eccbdb77b19d57b0180in02';
@@ -52,6 +54,16 @@ describe('slash command grammar', () => {
     [`dds ${ID}`, false],
   ])('"%s" asks for help: %s', (text, expected) => {
     expect(isHelpRequest(text)).toBe(expected);
+  });
+});
+
+describe('the Slack app manifest', () => {
+  it('offers the grammar the command reads, at the path serverless.yml routes to slackCommand', () => {
+    const manifest = readFileSync(join(__dirname, '../slack-app-manifest.yaml'), 'utf8');
+    expect(manifest).toContain(`usage_hint: ${COMMAND_GRAMMAR} | help`);
+    expect(manifest).toMatch(/url: https:\/\/\S+\/slack\/commands\n/);
+    const serverless = readFileSync(join(__dirname, '../serverless.yml'), 'utf8');
+    expect(serverless).toMatch(/handler: functions\/slackCommand\/handler\.handler[\s\S]*method: POST\n\s+path: \/slack\/commands/);
   });
 });
 
