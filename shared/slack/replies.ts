@@ -24,7 +24,7 @@ const ENGINE_LABELS: Record<Engine, string> = {
  */
 const escapeMarkup = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-const usage = (command: string): string => `Usage: \`${command} ${COMMAND_GRAMMAR}\` (\`${command} help\` explains it).`;
+const usage = (command: string): string => `Usage: \`${command} ${COMMAND_GRAMMAR}\``;
 
 /** The field of a validation problem as the command line spells it: `databases[1]` → `--db[1]`. */
 const termOf = (field: string): string => field.replace(/^\w+/, (name) => COMMAND_TERMS[name] ?? name);
@@ -37,7 +37,7 @@ export function helpReply(command: string): SlackReply {
   const lines = [
     `*${command}* creates an on-demand backup of a Huawei Cloud database instance.`,
     usage(command),
-    `Engines: ${ENGINES.map((engine) => `\`${engine}\` (${ENGINE_LABELS[engine]})`).join(', ')}.`,
+    `Engines: ${ENGINES.map((engine) => `\`${engine}\` ${ENGINE_LABELS[engine]}`).join(', ')}.`,
     'Leave out the name and one is made up from the engine and the time. Quote a description to keep its spaces; ' +
       '`--db` backs up only the listed databases (SQL Server only).',
     `Example: \`${command} dds a89dab5e39394eccbdb77b19d57b0180in02 before-upgrade --desc "before the 7.0 upgrade"\``,
@@ -77,6 +77,8 @@ export function errorReply(error: unknown, command: string): SlackReply {
   } else {
     lines.push(problem.detail);
   }
-  if (error instanceof InvalidCommandError || error instanceof InvalidRequestError) lines.push(usage(command));
+  if (error instanceof InvalidCommandError || error instanceof InvalidRequestError) {
+    lines.push(`${usage(command)} (\`${command} help\` explains it).`);
+  }
   return { response_type: 'ephemeral', text: escapeMarkup(lines.join('\n')) };
 }
