@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/support/quiet-logs.ts'],
     // Handlers read their configuration once at module load, so each test file gets fresh modules.
     isolate: true,
     testTimeout: 20_000,

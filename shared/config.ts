@@ -15,7 +15,16 @@ export interface HuaweiConfig {
   credentials: CredentialSource;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
+
+/**
+ * A comma-separated list from one variable, blanks dropped.
+ *
+ * @example
+ * commaSeparated(' new-secret, old-secret ,') // → ['new-secret', 'old-secret']
+ */
+export const commaSeparated = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
 
 const PROJECT_ID = /^[0-9a-f]{32}$/i;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;

@@ -52,6 +52,39 @@ export class UnsupportedMediaTypeError extends GatewayError {
   }
 }
 
+/** Why a signed request was refused; logged, and said to the caller in words that do not help an attacker. */
+export type SignatureFailure = 'missing_signature' | 'stale_timestamp' | 'bad_signature';
+
+const SIGNATURE_FAILURE_DETAIL: Record<SignatureFailure, string> = {
+  missing_signature: 'The request is not signed.',
+  stale_timestamp: 'The request\'s timestamp is too far from the current time.',
+  bad_signature: 'The request\'s signature is not valid.',
+};
+
+/** The request is not signed, or not signed by someone who holds the secret; nothing else was done. */
+export class UnauthorizedError extends GatewayError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+  readonly title = 'The request is not authenticated';
+  constructor(readonly reason: SignatureFailure) {
+    super({ detail: SIGNATURE_FAILURE_DETAIL[reason] });
+  }
+}
+
+/** The caller is known but not allowed to create backups; the detail says how an operator can allow them. */
+export class NotAllowedError extends GatewayError {
+  readonly status = 403;
+  readonly code = 'not_allowed';
+  readonly title = 'You are not allowed to create backups';
+}
+
+/** A command line (such as a Slack slash command's text) does not follow its grammar; the detail names what is wrong. */
+export class InvalidCommandError extends GatewayError {
+  readonly status = 400;
+  readonly code = 'invalid_command';
+  readonly title = 'The command is not understood';
+}
+
 /** Missing or invalid configuration of the gateway itself; the detail is for the log, not the caller. */
 export class ConfigurationError extends GatewayError {
   readonly status = 500;

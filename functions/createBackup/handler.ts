@@ -2,6 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { WEBHOOK_SIGNATURE } from '../../shared/auth/hmac';
+import { signedRequest } from '../../shared/auth/signed-request';
 import { deadlineOf } from '../../shared/create-backup';
 import { atColdStart } from '../../shared/failure-log';
 import { problemDetails, unifiedBackupRequest, type BackupHttpEvent } from '../../shared/http/middleware';
@@ -11,10 +13,11 @@ import { logger } from '../../shared/logger';
 
 const requestBackup = atColdStart(() => requestBackupFromEnvironment());
 
-/** `POST /backups`: one unified request in (deduplicated by its idempotency key), `202` with the created backup out. */
+/** `POST /backups`: one signed, unified request in (deduplicated by its idempotency key), `202` with the created backup out. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(problemDetails())
+  .use(signedRequest(WEBHOOK_SIGNATURE, 'WEBHOOK_SIGNING_SECRET'))
   .use(httpJsonBodyParser())
   .use(unifiedBackupRequest())
   .handler(async (event, context) => {

@@ -1,8 +1,11 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { vi } from 'vitest';
 import { startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
-export { lambdaContext } from '../../local/events';
+import { lambdaContext } from '../../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
-import { logger } from '../../shared/logger';
+import { SLACK_SIGNATURE, WEBHOOK_SIGNATURE, signedHeaders, type SignatureScheme } from '../../shared/auth/hmac';
+
+export { lambdaContext };
 
 /** Test keys: the secret key is long and unique so a leak into a log or an answer is easy to find. */
 export const TEST_KEYS = {
@@ -10,6 +13,24 @@ export const TEST_KEYS = {
   secretKey: 'test-secret-key-9f8e7d6c5b4a-never-to-be-logged',
   projectId: '0123456789abcdef0123456789abcdef',
 } as const;
+
+/** Signing secrets of the test environment; long and unique, like the keys, so a leak is easy to find. */
+export const TEST_SIGNING_SECRETS = {
+  webhook: 'test-webhook-secret-5e4d3c2b1a-never-to-be-logged',
+  slack: 'test-slack-secret-0a1b2c3d4e-never-to-be-logged',
+} as const;
+
+/** Slack IDs the test environment allows: one user, one channel. */
+export const TEST_SLACK_ALLOWED = { user: 'U0ALLOWED1', channel: 'C0ALLOWED1' } as const;
+
+/** Who may call the gateway in tests: the signing secrets and the Slack allow-list. */
+const TEST_AUTH_ENVIRONMENT = {
+  SIGNING_SECRETS_SECRET: '',
+  WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook,
+  SLACK_SIGNING_SECRET: TEST_SIGNING_SECRETS.slack,
+  SLACK_ALLOWED_USERS: TEST_SLACK_ALLOWED.user,
+  SLACK_ALLOWED_CHANNELS: TEST_SLACK_ALLOWED.channel,
+};
 
 /** Starts the stand-in and points the gateway's environment at it; call before importing a handler. */
 export async function startStandInForHandlers(options: Partial<StandInOptions> = {}): Promise<HuaweiStandIn> {
@@ -21,8 +42,8 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
     HUAWEICLOUD_REGION: 'cn-north-4',
     HUAWEICLOUD_DDS_ENDPOINT: standIn.url,
     HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
-    // Quiet by default; captureOutput() turns the logger up while it listens.
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    ...TEST_AUTH_ENVIRONMENT,
   });
   return standIn;
 }
@@ -52,23 +73,50 @@ export async function logLinesOf(action: () => Promise<unknown>): Promise<Array<
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** How a fixture is signed: with a secret, at a time, by a scheme; `false` sends it unsigned. */
+export type Signing = false | { scheme?: SignatureScheme; secret?: string; at?: Date };
+
 interface HttpEventOptions {
   body?: string | unknown;
   headers?: Record<string, string>;
   isBase64Encoded?: boolean;
   path?: string;
   sourceIp?: string;
+  /** By default the webhook signature with the test secret, now. */
+  signing?: Signing;
+  /** When API Gateway took the request (`requestContext.timeEpoch`). */
+  arrivedAt?: number;
 }
 
-/** An API Gateway HTTP API (payload 2.0) event; a non-string body is sent as JSON. */
-export function httpEvent({ body, headers, isBase64Encoded = false, path = '/backups', sourceIp = '203.0.113.7' }: HttpEventOptions = {}): APIGatewayProxyEventV2 {
+/**
+ * An API Gateway HTTP API (payload 2.0) event; a non-string body is sent as JSON. It is signed as a webhook with
+ * the test secret unless `signing` says otherwise; `headers` are applied last, so a test can spoil a signature.
+ */
+export function httpEvent({
+  body,
+  headers,
+  isBase64Encoded = false,
+  path = '/backups',
+  sourceIp = '203.0.113.7',
+  signing = {},
+  arrivedAt = 1795558500000,
+}: HttpEventOptions = {}): APIGatewayProxyEventV2 {
   const rawBody = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
+  const signature =
+    signing === false
+      ? {}
+      : signedHeaders(
+          signing.scheme ?? WEBHOOK_SIGNATURE,
+          signing.secret ?? TEST_SIGNING_SECRETS.webhook,
+          Buffer.from(rawBody ?? '', 'utf8'),
+          signing.at ?? new Date(),
+        );
   return {
     version: '2.0',
     routeKey: `POST ${path}`,
     rawPath: path,
     rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...signature, ...headers },
     requestContext: {
       accountId: '123456789012',
       apiId: 'api',
@@ -79,21 +127,82 @@ export function httpEvent({ body, headers, isBase64Encoded = false, path = '/bac
       routeKey: `POST ${path}`,
       stage: '$default',
       time: '24/Nov/2026:22:15:00 +0000',
-      timeEpoch: 1795558500000,
+      timeEpoch: arrivedAt,
     },
     ...(rawBody !== undefined && { body: isBase64Encoded ? Buffer.from(rawBody, 'utf8').toString('base64') : rawBody }),
     isBase64Encoded,
   };
 }
 
+interface SlackCommandOptions {
+  text: string;
+  userId?: string;
+  userName?: string;
+  channelId?: string;
+  /** By default Slack's signature with the test secret, now. */
+  signing?: Signing;
+  /** API Gateway base64-encodes form bodies; `false` sends the form as text. */
+  isBase64Encoded?: boolean;
+  arrivedAt?: number;
+}
+
+/** A slash command as Slack posts it through API Gateway: a signed form, arrived now, from the allowed user. */
+export function slackCommandEvent({
+  text,
+  userId = TEST_SLACK_ALLOWED.user,
+  userName = 'alice',
+  channelId = 'C0OTHERCH1',
+  signing = {},
+  isBase64Encoded = true,
+  arrivedAt = Date.now(),
+}: SlackCommandOptions): APIGatewayProxyEventV2 {
+  const form = new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0TEAM0001',
+    team_domain: 'example',
+    channel_id: channelId,
+    channel_name: 'ops',
+    user_id: userId,
+    user_name: userName,
+    command: '/backup',
+    text,
+    api_app_id: 'A0APP00001',
+    response_url: 'https://hooks.slack.com/commands/T0TEAM0001/1/abc',
+    trigger_id: '1.2.abc',
+  });
+  return httpEvent({
+    body: form.toString(),
+    path: '/slack/commands',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    isBase64Encoded,
+    signing: signing && { scheme: SLACK_SIGNATURE, secret: TEST_SIGNING_SECRETS.slack, ...signing },
+    arrivedAt,
+  });
+}
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
 /**
- * Captures everything written to stdout and stderr (where the Powertools logger writes) until restored, with the
- * logger at INFO meanwhile.
+ * Imports a handler afresh, so that its cold start reads the test environment with `env` on top; returns an
+ * invoker whose answer carries its body parsed as JSON.
+ *
+ * @example
+ * const invoke = await coldStart(() => import('../functions/slackCommand/handler'), { SLACK_ALLOWED_USERS: '' });
+ * const { statusCode, json } = await invoke(slackCommandEvent({ text: 'help' }));
  */
+export async function coldStart(importHandler: () => Promise<{ handler: HttpHandler }>, env: Record<string, string> = {}) {
+  Object.assign(process.env, TEST_AUTH_ENVIRONMENT, env);
+  vi.resetModules();
+  const { handler } = await importHandler();
+  return async (event: APIGatewayProxyEventV2, context: Context = lambdaContext()) => {
+    const response = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
+    return { ...response, json: JSON.parse(response.body as string) };
+  };
+}
+
+/** Captures everything written to stdout and stderr (where the Powertools logger writes) until restored. */
 export function captureOutput(): { text: () => string; restore: () => void } {
   const chunks: string[] = [];
-  const level = logger.getLevelName();
-  logger.setLogLevel('INFO');
   const originals = { out: process.stdout.write, err: process.stderr.write };
   const capture = (chunk: unknown) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
@@ -104,7 +213,6 @@ export function captureOutput(): { text: () => string; restore: () => void } {
   return {
     text: () => chunks.join(''),
     restore: () => {
-      logger.setLogLevel(level);
       process.stdout.write = originals.out;
       process.stderr.write = originals.err;
     },

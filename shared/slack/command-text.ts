@@ -1,0 +1,115 @@
+import { InvalidCommandError } from '../errors';
+
+/**
+ * The grammar of the slash command's text: `<engine> <instance-id> [name] [--desc "text"] [--db name1,name2]`.
+ * It only splits the line into the fields of a unified request; every rule about their values is
+ * `validateBackupRequest`'s.
+ */
+export const COMMAND_GRAMMAR = '<engine> <instance-id> [name] [--desc "text"] [--db name1,name2]';
+
+/** The unified request a command line asks for, not validated yet. */
+export interface CommandRequest {
+  engine: string;
+  instanceId: string;
+  name?: string;
+  description?: string;
+  databases?: string[];
+}
+
+interface Token {
+  text: string;
+  quoted: boolean;
+}
+
+const FLAGS = { '--desc': 'description', '--db': 'databases' } as const;
+type Flag = keyof typeof FLAGS;
+const isFlag = (text: string): text is Flag => Object.hasOwn(FLAGS, text);
+
+// Slack clients may turn straight quotes into typographic ones (and not always in matching pairs), so any of
+// them opens and closes a quoted word.
+const QUOTES = new Set(['"', '“', '”']);
+
+/** Slack escapes these three in the text it sends; the request is validated as the user typed it. */
+const unescapeSlack = (text: string): string => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+function tokenize(line: string): Token[] {
+  const tokens: Token[] = [];
+  const characters = [...line];
+  let i = 0;
+  while (i < characters.length) {
+    if (/\s/.test(characters[i])) {
+      i++;
+      continue;
+    }
+    if (QUOTES.has(characters[i])) {
+      const end = characters.findIndex((c, at) => at > i && QUOTES.has(c));
+      if (end === -1) throw new InvalidCommandError({ detail: `the quote before "${characters.slice(i + 1, i + 21).join('')}" is never closed` });
+      tokens.push({ text: characters.slice(i + 1, end).join(''), quoted: true });
+      i = end + 1;
+      continue;
+    }
+    let end = i;
+    while (end < characters.length && !/\s/.test(characters[end]) && !QUOTES.has(characters[end])) end++;
+    tokens.push({ text: characters.slice(i, end).join(''), quoted: false });
+    i = end;
+  }
+  return tokens;
+}
+
+/**
+ * `help`, or a line with nothing in it, asks for the help text.
+ *
+ * @example
+ * isHelpRequest(' Help ') // → true
+ */
+export const isHelpRequest = (text: string): boolean => ['', 'help'].includes(text.trim().toLowerCase());
+
+/**
+ * Splits a command line into a unified request; throws {@link InvalidCommandError} naming what does not follow the
+ * grammar (an unknown flag, a flag without its value or given twice, an unclosed quote, a missing or extra word).
+ *
+ * @example
+ * parseCommandText('sqlserver c2aa…no04 nightly-01 --desc "before the upgrade" --db sales,hr')
+ * // → { engine: 'sqlserver', instanceId: 'c2aa…no04', name: 'nightly-01', description: 'before the upgrade', databases: ['sales', 'hr'] }
+ */
+export function parseCommandText(text: string): CommandRequest {
+  const tokens = tokenize(unescapeSlack(text));
+  const words: string[] = [];
+  const flags: Partial<Record<Flag, string>> = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const { text: word, quoted } = tokens[i];
+    if (quoted || !word.startsWith('--')) {
+      words.push(word);
+      continue;
+    }
+    if (!isFlag(word)) throw new InvalidCommandError({ detail: `unknown option ${word} (the options are ${Object.keys(FLAGS).join(' and ')})` });
+    if (flags[word] !== undefined) throw new InvalidCommandError({ detail: `${word} is given twice` });
+    const value = tokens[i + 1];
+    if (!value || (!value.quoted && value.text.startsWith('--'))) throw new InvalidCommandError({ detail: `${word} needs a value` });
+    flags[word] = value.text;
+    i++;
+  }
+
+  const [engine, instanceId, name, ...extra] = words;
+  if (instanceId === undefined) throw new InvalidCommandError({ detail: 'give at least an engine and an instance ID' });
+  if (extra.length > 0) {
+    throw new InvalidCommandError({ detail: `unexpected "${extra[0]}" after the name (quote a description with spaces: --desc "text")` });
+  }
+  const description = flags['--desc'];
+  const databases = flags['--db']?.split(',').map((database) => database.trim());
+  return {
+    engine,
+    instanceId,
+    ...(name !== undefined && { name }),
+    ...(description !== undefined && { description }),
+    ...(databases !== undefined && { databases }),
+  };
+}
+
+/** How the fields of a unified request are spelled on the command line, for messages about them. */
+export const COMMAND_TERMS: Record<string, string> = {
+  engine: '<engine>',
+  instanceId: '<instance-id>',
+  name: '[name]',
+  ...Object.fromEntries(Object.entries(FLAGS).map(([flag, field]) => [field, flag])),
+};
