@@ -1,18 +1,31 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { startLocalDynamo, type LocalDynamo } from '../local/dynamodb';
 import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in';
 
 /**
  * `npm start`: the whole gateway on this machine. Without Huawei Cloud keys in the environment it starts the
  * built-in stand-in of the DDS and RDS endpoints and points the functions at it; with real keys
  * (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_REGION) it talks to Huawei Cloud.
+ * An in-memory DynamoDB (dynalite) holds the idempotency records; local signing secrets and a Slack allow-list
+ * are set unless the environment has its own.
  */
 const LOCAL_KEYS = {
   accessKey: 'LOCALSTANDINACCESSKEY',
   secretKey: 'local-stand-in-secret-key',
   projectId: '0123456789abcdef0123456789abcdef',
 };
+const LOCAL_DEFAULTS = {
+  WEBHOOK_SIGNING_SECRET: 'local-webhook-signing-secret',
+  SLACK_SIGNING_SECRET: 'local-slack-signing-secret',
+  SLACK_ALLOWED_USERS: 'U0LOCAL001',
+  BACKUP_SCHEDULE_TARGETS: JSON.stringify([
+    { engine: 'dds', instanceId: 'b71f0c2d3e4a4b5c8d9e0f1a2b3c4d5ein02', namePrefix: 'nightly' },
+    { engine: 'postgresql', instanceId: '6b1e3c5a9d2f4e7b8a0c1d2e3f4a5b6cin03' },
+  ]),
+};
 const httpPort = Number(process.env.BACKUP_GATEWAY_PORT ?? 3000);
+const lambdaPort = Number(process.env.BACKUP_GATEWAY_LAMBDA_PORT ?? 3002);
 const standInPort = Number(process.env.HUAWEICLOUD_STAND_IN_PORT ?? 4010);
 const gatewayUrl = `http://localhost:${httpPort}`;
 
@@ -35,10 +48,45 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
+function banner(env: NodeJS.ProcessEnv, upstream: string): string {
+  const invoke = (name: string) => `http://localhost:${lambdaPort}/2015-03-31/functions/backup-gateway-local-${name}/invocations`;
+  return `
+backup-gateway is running at ${gatewayUrl}, talking to ${upstream}.
+Idempotency records live in an in-memory DynamoDB at ${env.DYNAMODB_ENDPOINT} (table ${env.IDEMPOTENCY_TABLE}).
+
+Create a backup with the CLI (it signs the request):
+  WEBHOOK_SIGNING_SECRET=${env.WEBHOOK_SIGNING_SECRET} npm run backup -- --engine mysql --instance 44b277eb-39be-4921-be31-3d61b43651d7 --description "before the migration" --url ${gatewayUrl}
+
+or with curl, signed with openssl:
+  body='{"engine":"dds","instanceId":"a89dab5e39394eccbdb77b19d57b0180in02","name":"before-upgrade"}'
+  ts=$(date +%s); sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac '${env.WEBHOOK_SIGNING_SECRET}' | sed 's/^.*= //')
+  curl -sS -X POST ${gatewayUrl}/backups -H 'Content-Type: application/json' \\
+    -H "X-Backup-Timestamp: $ts" -H "X-Backup-Signature: sha256=$sig" --data-binary "$body"
+
+Send a queue message (here wrapped in a "Backup Requested" EventBridge event) to createBackupFromQueue:
+  npx tsx local/send-event.ts queue '{"engine":"sqlserver","instanceId":"c2aac04b4b44460aa75674fc0fd878b2no04"}' --eventbridge --print \\
+    | curl -sS -X POST ${invoke('createBackupFromQueue')} --data-binary @-
+
+Run the schedule once (targets from BACKUP_SCHEDULE_TARGETS):
+  npx tsx local/send-event.ts schedule --print | curl -sS -X POST ${invoke('scheduledBackups')} --data-binary @-
+
+Slack: POST ${gatewayUrl}/slack/commands, signed with SLACK_SIGNING_SECRET=${env.SLACK_SIGNING_SECRET}; allowed user ${env.SLACK_ALLOWED_USERS}.
+${upstream.includes('stand-in') ? `Backups the stand-in holds: curl -sS ${env.HUAWEICLOUD_DDS_ENDPOINT}/_stand-in/backups\n` : ''}
+Press Ctrl+C to stop.
+`;
+}
+
 async function main(): Promise<void> {
   const useRealCloud = Boolean(process.env.HUAWEICLOUD_SDK_AK);
   let standIn: HuaweiStandIn | undefined;
-  const env: NodeJS.ProcessEnv = { ...process.env, BACKUP_GATEWAY_PORT: String(httpPort) };
+  const dynamo: LocalDynamo = await startLocalDynamo();
+  const env: NodeJS.ProcessEnv = {
+    ...LOCAL_DEFAULTS,
+    ...process.env,
+    ...dynamo.env,
+    BACKUP_GATEWAY_PORT: String(httpPort),
+    BACKUP_GATEWAY_LAMBDA_PORT: String(lambdaPort),
+  };
   if (!useRealCloud) {
     standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, port: standInPort, completeAfterMs: 10_000 });
     Object.assign(env, {
@@ -57,7 +105,7 @@ async function main(): Promise<void> {
   });
   const stop = async (code: number) => {
     offline.kill('SIGTERM');
-    await standIn?.close();
+    await Promise.all([standIn?.close(), dynamo.close()]);
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(0));
@@ -69,17 +117,9 @@ async function main(): Promise<void> {
 
   await waitForPort(httpPort, 60_000);
   const upstream = standIn
-    ? `the built-in Huawei Cloud stand-in at ${standIn.url} (backups it holds: ${standIn.url}/_stand-in/backups)`
+    ? `the built-in Huawei Cloud stand-in at ${standIn.url}`
     : `Huawei Cloud, region ${process.env.HUAWEICLOUD_REGION}`;
-  console.log(`
-backup-gateway is running at ${gatewayUrl}, talking to ${upstream}.
-
-Create a backup:
-  curl -sS -X POST ${gatewayUrl}/backups -H 'Content-Type: application/json' \\
-    -d '{"engine":"mysql","instanceId":"44b277eb-39be-4921-be31-3d61b43651d7","description":"before the migration"}'
-
-Press Ctrl+C to stop.
-`);
+  console.log(banner(env, upstream));
 }
 
 main().catch((error: unknown) => {
