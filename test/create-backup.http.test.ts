@@ -109,6 +109,13 @@ describe('POST /backups: refused input never reaches Huawei Cloud', () => {
     expect(standIn.requests).toHaveLength(0);
   });
 
+  it('answers 401 to an unsigned request, as documented', async () => {
+    const { status, body } = await post({ engine: 'dds', instanceId: 'i' }, { signing: false });
+    expect(status).toBe(401);
+    expect(body).toMatchObject({ code: 'unauthorized', detail: 'The request is not signed.' });
+    expect(standIn.requests).toHaveLength(0);
+  });
+
   it('answers 415 when the body is not declared as JSON', async () => {
     const { status, body } = await post({ engine: 'dds', instanceId: 'i' }, { headers: { 'content-type': 'text/plain' } });
     expect(status).toBe(415);

@@ -2,13 +2,17 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
+import { expectDocumentedResponse } from './support/openapi';
 
 let standIn: HuaweiStandIn;
 let closeBackends: () => Promise<void>;
 let handler: (typeof import('../functions/createBackup/handler'))['handler'];
 
-const post = async (body: unknown, headers: Record<string, string> = {}) =>
-  (await handler(httpEvent({ body, headers }), lambdaContext())) as APIGatewayProxyStructuredResultV2 & { body: string };
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  const response = (await handler(httpEvent({ body, headers }), lambdaContext())) as APIGatewayProxyStructuredResultV2 & { body: string };
+  expectDocumentedResponse(response);
+  return response;
+}
 const json = (response: { body: string }) => JSON.parse(response.body);
 const ddsRequest = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' };
 
