@@ -1,13 +1,13 @@
 'use strict';
 // Runs inside a fresh Node process so that what it measures is what a Lambda cold or warm start pays.
-// Usage: node child.cjs <mode> <job.json>; writes one JSON line to stdout.
+// Usage: node child.cjs <mode> <job.json>; writes one JSON line, prefixed with RESULT, to stdout.
 const { readFileSync } = require('node:fs');
 const { performance } = require('node:perf_hooks');
 
 const [mode, jobFile] = process.argv.slice(2);
 const job = JSON.parse(readFileSync(jobFile, 'utf8'));
 
-function context(timeoutMs = 25_000) {
+function context(timeoutMs = job.timeoutMs ?? 25_000) {
   const deadline = Date.now() + timeoutMs;
   return {
     functionName: job.functionName,
@@ -26,41 +26,46 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
+const report = (result) => process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+
+async function invoke(handler, event) {
+  try {
+    return { result: await handler(event, context()) };
+  } catch (error) {
+    return { error: String(error && error.message) };
+  }
+}
 
 async function main() {
+  const { handler } = require(job.bundle);
   if (mode === 'cold') {
-    const { handler } = require(job.bundle);
-    const result = await handler(job.event, context());
-    process.stdout.write(`${JSON.stringify({ ok: true, statusCode: result?.statusCode })}\n`);
+    report(await invoke(handler, job.event));
     return;
   }
   if (mode === 'warm') {
-    const { handler } = require(job.bundle);
     const floor = require(job.floorBundle).handler;
-    const gateway = [];
-    const bare = [];
-    for (let i = 0; i < job.warmup + job.requests; i++) {
+    const overhead = [];
+    let last;
+    for (const [i, event] of job.events.entries()) {
       let started = performance.now();
       await floor(job.floorEvent);
       const bareMs = performance.now() - started;
-      const event = structuredClone(job.event);
       started = performance.now();
-      const result = await handler(event, context());
+      last = await invoke(handler, event);
       const gatewayMs = performance.now() - started;
-      if (!job.okStatus.includes(result?.statusCode ?? 200)) throw new Error(`unexpected answer ${JSON.stringify(result)}`);
-      if (i >= job.warmup) {
-        bare.push(bareMs);
-        gateway.push(gatewayMs);
-      }
+      if (i >= job.warmup) overhead.push(gatewayMs - bareMs);
     }
-    process.stdout.write(`${JSON.stringify({
-      gatewayP50: percentile(gateway, 50), gatewayP99: percentile(gateway, 99),
-      bareP50: percentile(bare, 50), bareP99: percentile(bare, 99),
-    })}\n`);
+    report({ last, overheadP50: percentile(overhead, 50), overheadP99: percentile(overhead, 99) });
+    return;
+  }
+  if (mode === 'timed') {
+    await invoke(handler, job.warmupEvent);
+    const started = performance.now();
+    const outcome = await invoke(handler, job.event);
+    report({ wallMs: performance.now() - started, ...outcome });
     return;
   }
   if (mode === 'load') {
-    const { handler } = require(job.bundle);
     const latencies = [];
     const statuses = {};
     let next = 0;
@@ -69,30 +74,14 @@ async function main() {
       while (next < job.events.length) {
         const event = job.events[next++];
         const t = performance.now();
-        try {
-          const result = await handler(event, context());
-          statuses[result.statusCode] = (statuses[result.statusCode] ?? 0) + 1;
-        } catch {
-          statuses.thrown = (statuses.thrown ?? 0) + 1;
-        }
+        const { result } = await invoke(handler, event);
+        const status = result ? result.statusCode : 'thrown';
+        statuses[status] = (statuses[status] ?? 0) + 1;
         latencies.push(performance.now() - t);
       }
     };
     await Promise.all(Array.from({ length: job.concurrency }, worker));
-    const wallMs = performance.now() - started;
-    process.stdout.write(`${JSON.stringify({ wallMs, answered: latencies.length, statuses, p50: percentile(latencies, 50), p99: percentile(latencies, 99) })}\n`);
-    return;
-  }
-  if (mode === 'invoke') {
-    const { handler } = require(job.bundle);
-    const started = performance.now();
-    let outcome;
-    try {
-      outcome = { result: await handler(job.event, context()) };
-    } catch (error) {
-      outcome = { error: String(error && error.message) };
-    }
-    process.stdout.write(`${JSON.stringify({ wallMs: performance.now() - started, ...outcome })}\n`);
+    report({ wallMs: performance.now() - started, answered: latencies.length, statuses, p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
     return;
   }
   throw new Error(`unknown mode ${mode}`);

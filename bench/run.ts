@@ -1,9 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in';
-import { httpEvent, TEST_KEYS } from '../test/support/fixtures';
+import { startLocalDynamo } from '../local/dynamodb';
+import { scheduledEvent, sqsEvent, sqsRecord } from '../local/events';
+import { startHuaweiStandIn } from '../local/huawei-stand-in';
+import { httpEvent, slackCommandEvent, standInEnvironment, TEST_KEYS } from '../test/support/fixtures';
 
 /**
  * `npm run bench`: packages the functions as a deploy does, then measures bundle size, cold start against a bare
@@ -15,23 +18,46 @@ const WORK = join(ROOT, '.bench');
 const RESULTS = join(ROOT, 'bench', 'results');
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 20);
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 2_000);
+const WARMUP = 200;
+const SLOW_UPSTREAM_MS = 300;
 const TARGETS = { zipKB: 100, coldRatio: 1.5, warmP50Ms: 0.5, batchRatio: 2 };
 
+type Outcome = { result?: unknown; error?: string };
 interface FunctionBench {
-  event: (standIn: HuaweiStandIn, i: number) => unknown;
-  okStatus: number[];
+  /** A fresh event; `i` keeps ids, instances and keys apart. */
+  event: (i: number) => unknown;
+  /** What a successful answer looks like. */
+  succeeded: (outcome: Outcome) => boolean;
+  env?: Record<string, string>;
 }
 
-const DDS_REQUEST = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', name: 'bench-backup' };
+const request = (i: number) => ({ engine: 'dds', instanceId: `bench-instance-${i}`, name: 'bench-backup' });
+const scheduleTargets = (count: number) =>
+  JSON.stringify(Array.from({ length: count }, (_, i) => ({ engine: i % 2 ? 'mysql' : 'dds', instanceId: `bench-target-${i}`, namePrefix: 'bench' })));
+const statusIs = (status: number) => ({ result }: Outcome) => (result as { statusCode?: number } | undefined)?.statusCode === status;
+
 const FUNCTIONS: Record<string, FunctionBench> = {
-  createBackup: { event: (_, i) => httpEvent({ body: { ...DDS_REQUEST, instanceId: `bench-${i}` } }), okStatus: [202] },
+  createBackup: { event: (i) => httpEvent({ body: request(i) }), succeeded: statusIs(202) },
+  createBackupFromQueue: {
+    event: (i) => sqsEvent(sqsRecord({ body: request(i) })),
+    succeeded: ({ result }) => (result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures?.length === 0,
+  },
+  scheduledBackups: {
+    event: () => scheduledEvent(),
+    succeeded: ({ error }) => error === undefined,
+    env: { BACKUP_SCHEDULE_TARGETS: scheduleTargets(1) },
+  },
+  slackCommand: {
+    event: (i) => slackCommandEvent({ text: `dds bench-instance-${i} bench-backup` }),
+    succeeded: ({ result }) => statusIs(200)({ result }) && String((result as { body: string }).body).includes('in_channel'),
+  },
 };
 
-const median = (values: number[]) => percentile(values, 50);
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+const median = (values: number[]) => percentile(values, 50);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 function packageFunctions(): Record<string, { zipBytes: number; jsBytes: number; bundle: string }> {
@@ -47,6 +73,7 @@ function packageFunctions(): Record<string, { zipBytes: number; jsBytes: number;
   return packaged;
 }
 
+/** The floor, bundled with the functions' own esbuild settings. */
 async function bundleFloor(): Promise<string> {
   const outfile = join(WORK, 'floor', 'handler.js');
   await build({
@@ -71,21 +98,27 @@ function runChild(mode: string, job: object, env: NodeJS.ProcessEnv): Promise<{ 
     const child = spawn(process.execPath, [join(ROOT, 'bench', 'child.cjs'), mode, jobFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let settled = false;
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.startsWith('{"') && !l.startsWith('{"level"'));
-      if (line && stdout.endsWith('\n')) {
+      const line = stdout.split('\n').find((l) => l.startsWith('RESULT ') && stdout.includes(`${l}\n`));
+      if (line && !settled) {
+        settled = true;
         const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         child.kill();
         rmSync(jobFile, { force: true });
-        resolvePromise({ elapsedMs, output: JSON.parse(line) });
+        resolvePromise({ elapsedMs, output: JSON.parse(line.slice('RESULT '.length)) });
       }
     });
     child.on('exit', (code) => {
-      if (code) reject(new Error(`${mode} child failed (${code}): ${stderr}`));
+      if (!settled) reject(new Error(`${mode} child exited ${code} without a result: ${stderr}`));
     });
   });
+}
+
+function expectSuccess(name: string, outcome: Outcome): void {
+  if (!FUNCTIONS[name].succeeded(outcome)) throw new Error(`${name} did not succeed: ${JSON.stringify(outcome).slice(0, 500)}`);
 }
 
 async function main(): Promise<void> {
@@ -96,109 +129,136 @@ async function main(): Promise<void> {
   const packaged = packageFunctions();
   const floorBundle = await bundleFloor();
   const standIn = await startHuaweiStandIn({ ...TEST_KEYS, refuseConcurrentBackups: false, completeAfterMs: 3_600_000 });
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HUAWEICLOUD_SDK_AK: TEST_KEYS.accessKey,
-    HUAWEICLOUD_SDK_SK: TEST_KEYS.secretKey,
-    HUAWEICLOUD_SDK_PROJECT_ID: TEST_KEYS.projectId,
-    HUAWEICLOUD_REGION: 'cn-north-4',
-    HUAWEICLOUD_DDS_ENDPOINT: standIn.url,
-    HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(WEBHOOK|SLACK)_/.test(name))),
-  };
+  const dynamo = await startLocalDynamo();
+  const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...standInEnvironment(standIn) };
+  const envOf = (name: string, idempotency = false) => ({ ...baseEnv, ...FUNCTIONS[name].env, ...(idempotency ? dynamo.env : {}) });
   const floorEvent = {
     url: standIn.url,
     path: `/v3/${TEST_KEYS.projectId}/backups`,
     body: JSON.stringify({ backup: { instance_id: 'floor', name: 'floor-backup' } }),
     ...TEST_KEYS,
   };
-  const names = Object.keys(FUNCTIONS).filter((name) => packaged[name]);
-  const missing = Object.keys(packaged).filter((name) => !FUNCTIONS[name]);
-  if (missing.length > 0) throw new Error(`no benchmark event for ${missing.join(', ')}`);
+  const names = Object.keys(packaged);
+  const unknown = names.filter((name) => !FUNCTIONS[name]);
+  if (unknown.length > 0) throw new Error(`no benchmark event for ${unknown.join(', ')}`);
 
-  console.error(`cold starts: ${COLD_RUNS} fresh processes per function…`);
-  const cold: Record<string, number[]> = { floor: [], ...Object.fromEntries(names.map((name) => [name, [] as number[]])) };
+  // Cold starts: with idempotency off (no table), and the queue once more with its table, since there every record
+  // carries a key and the first one loads the AWS SDK.
+  const coldRows = [...names.map((name) => ({ name, idempotency: false })), { name: 'createBackupFromQueue', idempotency: true }];
+  const label = (row: { name: string; idempotency: boolean }) => (row.idempotency ? `${row.name} + idempotency table` : row.name);
+  console.error(`cold starts: ${COLD_RUNS} fresh processes each…`);
+  const cold: Record<string, number[]> = { floor: [] };
   for (let run = 0; run < COLD_RUNS; run++) {
-    cold.floor.push((await runChild('cold', { bundle: floorBundle, event: floorEvent, functionName: 'floor' }, env)).elapsedMs);
-    for (const name of names) {
-      const { elapsedMs, output } = await runChild('cold', { bundle: packaged[name].bundle, event: FUNCTIONS[name].event(standIn, run), functionName: name }, env);
-      if (output.statusCode !== undefined && !FUNCTIONS[name].okStatus.includes(output.statusCode as number)) {
-        throw new Error(`${name} answered ${output.statusCode} on a cold start`);
-      }
-      cold[name].push(elapsedMs);
+    cold.floor.push((await runChild('cold', { bundle: floorBundle, event: floorEvent, functionName: 'floor' }, baseEnv)).elapsedMs);
+    for (const row of coldRows) {
+      const { elapsedMs, output } = await runChild('cold', { bundle: packaged[row.name].bundle, event: FUNCTIONS[row.name].event(run), functionName: row.name }, envOf(row.name, row.idempotency));
+      expectSuccess(row.name, output);
+      (cold[label(row)] ??= []).push(elapsedMs);
     }
   }
 
   console.error(`warm overhead: ${WARM_REQUESTS} requests per function…`);
   const warm: Record<string, Record<string, number>> = {};
   for (const name of names) {
-    const { output } = await runChild(
-      'warm',
-      { bundle: packaged[name].bundle, floorBundle, floorEvent, event: FUNCTIONS[name].event(standIn, 0), functionName: name, warmup: 200, requests: WARM_REQUESTS, okStatus: FUNCTIONS[name].okStatus },
-      env,
-    );
+    const events = Array.from({ length: WARMUP + WARM_REQUESTS }, (_, i) => FUNCTIONS[name].event(i));
+    const { output } = await runChild('warm', { bundle: packaged[name].bundle, floorBundle, floorEvent, events, warmup: WARMUP, functionName: name }, envOf(name));
+    expectSuccess(name, output.last as Outcome);
     warm[name] = output as Record<string, number>;
   }
 
+  console.error(`batches against an upstream that answers after ${SLOW_UPSTREAM_MS} ms…`);
+  standIn.setLatency(SLOW_UPSTREAM_MS);
+  const queueBatch = await runChild(
+    'timed',
+    {
+      bundle: packaged.createBackupFromQueue.bundle,
+      functionName: 'createBackupFromQueue',
+      timeoutMs: 60_000,
+      warmupEvent: sqsEvent(sqsRecord({ body: request(-1) })),
+      event: sqsEvent(...Array.from({ length: 10 }, (_, i) => sqsRecord({ body: request(1_000 + i) }))),
+    },
+    envOf('createBackupFromQueue', true),
+  );
+  expectSuccess('createBackupFromQueue', queueBatch.output);
+  const scheduleRun = await runChild(
+    'timed',
+    { bundle: packaged.scheduledBackups.bundle, functionName: 'scheduledBackups', timeoutMs: 300_000, warmupEvent: scheduledEvent(), event: scheduledEvent() },
+    { ...envOf('scheduledBackups', true), BACKUP_SCHEDULE_TARGETS: scheduleTargets(20) },
+  );
+  expectSuccess('scheduledBackups', scheduleRun.output);
+  standIn.setLatency(0);
+  const batches = [
+    { batch: 'queue batch of 10 records', wallMs: round(queueBatch.output.wallMs as number, 0) },
+    { batch: 'schedule of 20 targets', wallMs: round(scheduleRun.output.wallMs as number, 0) },
+  ].map((b) => ({ ...b, floorMs: SLOW_UPSTREAM_MS, oneByOneMs: b.batch.includes('20') ? 20 * SLOW_UPSTREAM_MS : 10 * SLOW_UPSTREAM_MS, ratio: round(b.wallMs / SLOW_UPSTREAM_MS) }));
+
   console.error('load: 500 HTTP requests, 50 at a time…');
   standIn.reset();
-  const loadEvents = Array.from({ length: 500 }, (_, i) => FUNCTIONS.createBackup.event(standIn, i));
-  const { output: load } = await runChild('load', { bundle: packaged.createBackup.bundle, events: loadEvents, concurrency: 50, functionName: 'createBackup' }, env);
+  const loadEvents = Array.from({ length: 500 }, (_, i) => FUNCTIONS.createBackup.event(i));
+  const { output: load } = await runChild('load', { bundle: packaged.createBackup.bundle, events: loadEvents, concurrency: 50, functionName: 'createBackup' }, envOf('createBackup'));
   const created = standIn.backups();
-  const duplicates = created.length - new Set(created.map((b) => b.instanceId)).size;
+  const statuses = load.statuses as Record<string, number>;
   const loadResult = {
     requests: 500,
     concurrency: 50,
     answered: load.answered as number,
     created: created.length,
-    duplicates,
-    failures: 500 - ((load.statuses as Record<string, number>)['202'] ?? 0),
+    duplicates: created.length - new Set(created.map((b) => b.instanceId)).size,
+    failures: 500 - (statuses['202'] ?? 0),
     throughputPerSecond: round((500 / (load.wallMs as number)) * 1000, 0),
     p50Ms: round(load.p50 as number),
     p99Ms: round(load.p99 as number),
   };
-  await standIn.close();
+  await Promise.all([standIn.close(), dynamo.close()]);
 
   const floorMedian = median(cold.floor);
-  const rows = names.map((name) => {
-    const coldMedian = median(cold[name]);
+  const rows = coldRows.map((row) => {
+    const samples = cold[label(row)];
     return {
-      function: name,
-      zipKB: round(packaged[name].zipBytes / 1024, 1),
-      jsKB: round(packaged[name].jsBytes / 1024, 1),
-      coldMedianMs: round(coldMedian, 1),
-      coldP90Ms: round(percentile(cold[name], 90), 1),
-      coldRatio: round(coldMedian / floorMedian),
-      warmOverheadP50Ms: round(warm[name].gatewayP50 - warm[name].bareP50, 3),
-      warmOverheadP99Ms: round(warm[name].gatewayP99 - warm[name].bareP99, 3),
+      function: label(row),
+      zipKB: round(packaged[row.name].zipBytes / 1024, 1),
+      jsKB: round(packaged[row.name].jsBytes / 1024, 1),
+      coldMedianMs: round(median(samples), 1),
+      coldP90Ms: round(percentile(samples, 90), 1),
+      coldRatio: round(median(samples) / floorMedian),
+      warmOverheadP50Ms: row.idempotency ? undefined : round(warm[row.name].overheadP50, 3),
+      warmOverheadP99Ms: row.idempotency ? undefined : round(warm[row.name].overheadP99, 3),
     };
   });
   const results = {
     measuredAt: new Date().toISOString(),
-    machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+    machine: { node: process.version, cpus: cpus().length },
     targets: TARGETS,
     floor: { coldMedianMs: round(floorMedian, 1), coldP90Ms: round(percentile(cold.floor, 90), 1) },
     functions: rows,
+    batches,
     load: loadResult,
   };
   writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   const mark = (ok: boolean) => (ok ? '✅' : '❌');
-  const lines = [
-    `| function | zip KB (< ${TARGETS.zipKB}) | bundle KB | cold median / p90 ms | cold vs floor (< ${TARGETS.coldRatio}×) | warm overhead p50 (< ${TARGETS.warmP50Ms} ms) / p99 ms |`,
-    '|---|---|---|---|---|---|',
-    `| floor (bare signed round-trip) | — | — | ${results.floor.coldMedianMs} / ${results.floor.coldP90Ms} | 1.00× | — |`,
-    ...rows.map(
-      (r) =>
-        `| ${r.function} | ${r.zipKB} ${mark(r.zipKB < TARGETS.zipKB)} | ${r.jsKB} | ${r.coldMedianMs} / ${r.coldP90Ms} | ${r.coldRatio}× ${mark(r.coldRatio < TARGETS.coldRatio)} | ${r.warmOverheadP50Ms} ${mark(r.warmOverheadP50Ms < TARGETS.warmP50Ms)} / ${r.warmOverheadP99Ms} |`,
-    ),
-    '',
-    '| load: 500 requests, 50 at a time | answered | backups created | duplicates | failures | throughput | p50 / p99 ms |',
-    '|---|---|---|---|---|---|---|',
-    `| createBackup, in one process | ${loadResult.answered} | ${loadResult.created} | ${loadResult.duplicates} | ${loadResult.failures} ${mark(loadResult.answered === 500 && loadResult.created === 500 && loadResult.duplicates === 0 && loadResult.failures === 0)} | ${loadResult.throughputPerSecond}/s | ${loadResult.p50Ms} / ${loadResult.p99Ms} |`,
-  ];
-  console.log(lines.join('\n'));
+  const loadOk = loadResult.answered === 500 && loadResult.created === 500 && loadResult.duplicates === 0 && loadResult.failures === 0;
+  console.log(
+    [
+      `| function | zip KB (< ${TARGETS.zipKB}) | bundle KB | cold median / p90 ms | cold vs floor (< ${TARGETS.coldRatio}×) | warm overhead p50 (< ${TARGETS.warmP50Ms} ms) / p99 ms |`,
+      '|---|---|---|---|---|---|',
+      `| floor: bare signed round-trip | — | — | ${results.floor.coldMedianMs} / ${results.floor.coldP90Ms} | 1.00× | — |`,
+      ...rows.map(
+        (r) =>
+          `| ${r.function} | ${r.zipKB} ${mark(r.zipKB < TARGETS.zipKB)} | ${r.jsKB} | ${r.coldMedianMs} / ${r.coldP90Ms} | ${r.coldRatio}× ${mark(r.coldRatio < TARGETS.coldRatio)} | ${
+            r.warmOverheadP50Ms === undefined ? '—' : `${r.warmOverheadP50Ms} ${mark(r.warmOverheadP50Ms < TARGETS.warmP50Ms)} / ${r.warmOverheadP99Ms}`
+          } |`,
+      ),
+      '',
+      `| batch, upstream answers after ${SLOW_UPSTREAM_MS} ms | wall ms | floor: one round-trip | one by one | vs floor (< ${TARGETS.batchRatio}×) |`,
+      '|---|---|---|---|---|',
+      ...batches.map((b) => `| ${b.batch} | ${b.wallMs} | ${b.floorMs} | ${b.oneByOneMs} | ${b.ratio}× ${mark(b.ratio < TARGETS.batchRatio)} |`),
+      '',
+      '| load: 500 requests, 50 at a time, one process | answered | backups created | duplicates | failures | throughput | p50 / p99 ms |',
+      '|---|---|---|---|---|---|---|',
+      `| createBackup | ${loadResult.answered} | ${loadResult.created} | ${loadResult.duplicates} | ${loadResult.failures} ${mark(loadOk)} | ${loadResult.throughputPerSecond}/s | ${loadResult.p50Ms} / ${loadResult.p99Ms} |`,
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -11,8 +11,7 @@ import { logger } from './logger';
  */
 export interface IdempotencySettings {
   tableName: string;
-  /** A DynamoDB-compatible server to use instead of AWS, for local runs. */
-  localServer?: LocalDynamoServer;
+  dynamoDb: DynamoDbLocation;
   /** How long a key is remembered after its request finished. */
   expiresAfterSeconds: number;
 }
@@ -21,13 +20,14 @@ export interface IdempotencySettings {
 export type RequestBackup = (request: BackupRequest, deadline: number, logContext?: LogContext) => Promise<BackupResult>;
 
 /**
- * A local DynamoDB-compatible server checks neither region nor keys, but the SDK will not sign without them:
- * the environment's are used when set, placeholders otherwise.
+ * Where the table lives: AWS in the function's region, or a DynamoDB-compatible server for local runs. Such a
+ * server checks neither region nor keys, but requests are signed all the same: the environment's keys are used
+ * when set, placeholders otherwise.
  */
-interface LocalDynamoServer {
-  endpoint: string;
+interface DynamoDbLocation {
   region: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  endpoint?: string;
+  placeholderCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -59,31 +59,31 @@ export function loadIdempotencySettings(env: Env = process.env): IdempotencySett
   if (!Number.isSafeInteger(expiresAfterSeconds) || expiresAfterSeconds <= 0) {
     problems.push(`IDEMPOTENCY_EXPIRES_AFTER_SECONDS "${expiry}" must be a whole number of seconds above 0 (default ${DEFAULT_EXPIRY_SECONDS}, 24 h)`);
   }
+  const region = value('AWS_REGION');
+  if (!endpoint && !region) problems.push('AWS_REGION is not set (the Lambda runtime sets it; set DYNAMODB_ENDPOINT for a local DynamoDB)');
   if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
-  const localServer: LocalDynamoServer | undefined = endpoint
+  const dynamoDb: DynamoDbLocation = endpoint
     ? {
         endpoint,
-        region: value('AWS_REGION') ?? 'local',
-        ...(!value('AWS_ACCESS_KEY_ID') && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+        region: region ?? 'local',
+        ...(!value('AWS_ACCESS_KEY_ID') && { placeholderCredentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       }
-    : undefined;
-  return { tableName, ...(localServer && { localServer }), expiresAfterSeconds };
+    : { region: region as string };
+  return { tableName, dynamoDb, expiresAfterSeconds };
 }
 
 /**
- * Loads Powertools idempotency and the DynamoDB client on first use: a cold start without a table, or one
- * whose first request has no key, does not pay the tens of milliseconds the AWS SDK costs to load.
+ * Loads Powertools idempotency and its DynamoDB store on first use: a cold start without a table, or one whose
+ * first request has no key, does not pay for them.
  */
-async function openStore({ tableName, localServer }: IdempotencySettings) {
-  const [idempotency, { DynamoDBPersistenceLayer }] = await Promise.all([
+async function openStore({ tableName, dynamoDb: { region, endpoint, placeholderCredentials } }: IdempotencySettings) {
+  const [idempotency, { DynamoDbIdempotencyStore }, { dynamoDb, credentialsFromEnvironment }] = await Promise.all([
     import('@aws-lambda-powertools/idempotency'),
-    import('@aws-lambda-powertools/idempotency/dynamodb'),
+    import('./aws/idempotency-store'),
+    import('./aws/dynamodb'),
   ]);
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName,
-    ...(localServer && { clientConfig: localServer }),
-  });
-  return { ...idempotency, persistenceStore };
+  const call = dynamoDb({ region, endpoint, credentials: () => placeholderCredentials ?? credentialsFromEnvironment() });
+  return { ...idempotency, persistenceStore: new DynamoDbIdempotencyStore(tableName, call) };
 }
 
 /** What the idempotent call did before Powertools answered, to read its persistence errors correctly. */

@@ -24,8 +24,11 @@ export interface ScheduledRun {
   backups: BackupResult[];
 }
 
-/** Upstream calls one run makes at once, so that a long target list does not burst the tenant's API limits. */
-export const MAX_CONCURRENT_TARGETS = 10;
+/**
+ * Upstream calls one run makes at once: enough for a maintenance window's list of up to 25 instances to finish in
+ * about one round-trip, bounded so that a long list does not burst the tenant's API limits.
+ */
+export const MAX_CONCURRENT_TARGETS = 25;
 
 const TARGET_FIELDS = ['engine', 'instanceId', 'namePrefix', 'description', 'databases'];
 /** Stands in for a real tick when checking at cold start that every name and key a run will build is valid. */

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { ENGINES } from '../shared/domain/backup-request';
-import { captureOutput, coldStart, lambdaContext, slackCommandEvent, startStandInForHandlers, TEST_SIGNING_SECRETS, TEST_SLACK_ALLOWED } from './support/fixtures';
+import { captureOutput, lambdaContext, slackCommandEvent, startStandInForHandlers, TEST_SIGNING_SECRETS, TEST_SLACK_ALLOWED } from './support/fixtures';
+import { coldStart } from './support/cold-start';
 
 const DDS_INSTANCE = 'a89dab5e39394eccbdb77b19d57b0180in02';
 const MYSQL_INSTANCE = '44b277eb-39be-4921-be31-3d61b43651d7';

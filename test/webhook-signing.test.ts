@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
-import { captureOutput, coldStart, httpEvent, startStandInForHandlers, TEST_SIGNING_SECRETS } from './support/fixtures';
+import { captureOutput, httpEvent, startStandInForHandlers, TEST_SIGNING_SECRETS } from './support/fixtures';
+import { coldStart } from './support/cold-start';
 
 const DDS_INSTANCE = 'a89dab5e39394eccbdb77b19d57b0180in02';
 const REQUEST = { engine: 'dds', instanceId: DDS_INSTANCE, name: 'signed-01' };

@@ -1,5 +1,4 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { vi } from 'vitest';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
 import { lambdaContext } from '../../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
@@ -24,7 +23,7 @@ export const TEST_SIGNING_SECRETS = {
 export const TEST_SLACK_ALLOWED = { user: 'U0ALLOWED1', channel: 'C0ALLOWED1' } as const;
 
 /** Who may call the gateway in tests: the signing secrets and the Slack allow-list. */
-const TEST_AUTH_ENVIRONMENT = {
+export const TEST_AUTH_ENVIRONMENT = {
   SIGNING_SECRETS_SECRET: '',
   WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook,
   SLACK_SIGNING_SECRET: TEST_SIGNING_SECRETS.slack,
@@ -32,10 +31,9 @@ const TEST_AUTH_ENVIRONMENT = {
   SLACK_ALLOWED_CHANNELS: TEST_SLACK_ALLOWED.channel,
 };
 
-/** Starts the stand-in and points the gateway's environment at it; call before importing a handler. */
-export async function startStandInForHandlers(options: Partial<StandInOptions> = {}): Promise<HuaweiStandIn> {
-  const standIn = await startHuaweiStandIn({ ...TEST_KEYS, completeAfterMs: 60_000, refuseConcurrentBackups: false, ...options });
-  Object.assign(process.env, {
+/** The environment that points the gateway at a stand-in, with the test keys, signing secrets and allow-list. */
+export function standInEnvironment(standIn: Pick<HuaweiStandIn, 'url'>): Record<string, string> {
+  return {
     HUAWEICLOUD_SDK_AK: TEST_KEYS.accessKey,
     HUAWEICLOUD_SDK_SK: TEST_KEYS.secretKey,
     HUAWEICLOUD_SDK_PROJECT_ID: TEST_KEYS.projectId,
@@ -44,7 +42,13 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
     HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     ...TEST_AUTH_ENVIRONMENT,
-  });
+  };
+}
+
+/** Starts the stand-in and points the gateway's environment at it; call before importing a handler. */
+export async function startStandInForHandlers(options: Partial<StandInOptions> = {}): Promise<HuaweiStandIn> {
+  const standIn = await startHuaweiStandIn({ ...TEST_KEYS, completeAfterMs: 60_000, refuseConcurrentBackups: false, ...options });
+  Object.assign(process.env, standInEnvironment(standIn));
   return standIn;
 }
 
@@ -178,26 +182,6 @@ export function slackCommandEvent({
     signing: signing && { scheme: SLACK_SIGNATURE, secret: TEST_SIGNING_SECRETS.slack, ...signing },
     arrivedAt,
   });
-}
-
-export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
-
-/**
- * Imports a handler afresh, so that its cold start reads the test environment with `env` on top; returns an
- * invoker whose answer carries its body parsed as JSON.
- *
- * @example
- * const invoke = await coldStart(() => import('../functions/slackCommand/handler'), { SLACK_ALLOWED_USERS: '' });
- * const { statusCode, json } = await invoke(slackCommandEvent({ text: 'help' }));
- */
-export async function coldStart(importHandler: () => Promise<{ handler: HttpHandler }>, env: Record<string, string> = {}) {
-  Object.assign(process.env, TEST_AUTH_ENVIRONMENT, env);
-  vi.resetModules();
-  const { handler } = await importHandler();
-  return async (event: APIGatewayProxyEventV2, context: Context = lambdaContext()) => {
-    const response = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
-    return { ...response, json: JSON.parse(response.body as string) };
-  };
 }
 
 /** Captures everything written to stdout and stderr (where the Powertools logger writes) until restored. */

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { lambdaContext, type HttpHandler } from './fixtures';
+import { lambdaContext } from './fixtures';
+import type { HttpHandler } from './cold-start';
 
 /**
  * Serves a Lambda handler on loopback the way API Gateway calls it: the body base64-encoded, as API Gateway does
