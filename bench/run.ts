@@ -79,9 +79,8 @@ async function bundleFloor(): Promise<string> {
   await build({
     entryPoints: [join(ROOT, 'bench', 'floor-handler.ts')],
     bundle: true,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',

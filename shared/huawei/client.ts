@@ -1,5 +1,4 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import {
   BackupInProgressError,
   UpstreamFailedError,
@@ -62,8 +61,11 @@ interface Attempt {
   timeoutMs: number;
 }
 
-function sendOnce({ url, headers, body, timeoutMs }: Attempt): Promise<AttemptOutcome> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+/** TLS costs several milliseconds to load: only a path that talks HTTPS pays for it, when it first does. */
+const httpsRequest = async () => (await import('node:https')).request;
+
+async function sendOnce({ url, headers, body, timeoutMs }: Attempt): Promise<AttemptOutcome> {
+  const send = url.protocol === 'https:' ? await httpsRequest() : httpRequest;
   return new Promise((resolve) => {
     let connected = false;
     let settled = false;
