@@ -166,6 +166,14 @@ export class UpstreamTimeoutError extends UpstreamError {
   readonly backupMayExist = true;
 }
 
+/** The deadline had (nearly) passed before the call could start, so it was not made: safe to retry. */
+export class NoTimeLeftError extends UpstreamError {
+  readonly status = 504;
+  readonly code = 'no_time_left';
+  readonly title = 'No time was left to call Huawei Cloud';
+  readonly backupMayExist = false;
+}
+
 /** The idempotency key was first used for a different request; repeating it cannot mean "the same again". */
 export class IdempotencyKeyReusedError extends GatewayError {
   readonly status = 422;

@@ -110,8 +110,9 @@ describe('POST /backups: refused input never reaches Huawei Cloud', () => {
   });
 
   it('answers 401 to an unsigned request, as documented', async () => {
-    const { status, body } = await post({ engine: 'dds', instanceId: 'i' }, { signing: false });
+    const { status, headers, body } = await post({ engine: 'dds', instanceId: 'i' }, { signing: false });
     expect(status).toBe(401);
+    expect(headers['WWW-Authenticate']).toBe('Signature realm="backup-gateway"');
     expect(body).toMatchObject({ code: 'unauthorized', detail: 'The request is not signed.' });
     expect(standIn.requests).toHaveLength(0);
   });

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in';
 import {
   BackupInProgressError,
+  NoTimeLeftError,
   UpstreamFailedError,
   UpstreamMisconfiguredError,
   UpstreamRejectedError,
@@ -167,6 +168,13 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
     expect(error).toMatchObject({ status: 504, backupMayExist: true });
     expect(standIn.requests).toHaveLength(1);
+  });
+
+  it('does not start a call that cannot finish before the deadline, and says the backup was not requested', async () => {
+    const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon(300)));
+    expect(error).toBeInstanceOf(NoTimeLeftError);
+    expect(error).toMatchObject({ status: 504, code: 'no_time_left', backupMayExist: false });
+    expect(standIn.requests).toHaveLength(0);
   });
 
   it.each([

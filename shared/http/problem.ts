@@ -4,6 +4,7 @@ import {
   GatewayError,
   InvalidRequestError,
   UpstreamError,
+  UnauthorizedError,
   UpstreamThrottledError,
 } from '../errors';
 
@@ -34,7 +35,12 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
       problem.backupMayExist = error.backupMayExist;
     }
     const headers: Record<string, string> =
-      error instanceof UpstreamThrottledError ? { 'Retry-After': String(error.retryAfterSeconds) } : {};
+      error instanceof UpstreamThrottledError
+        ? { 'Retry-After': String(error.retryAfterSeconds) }
+        : // HTTP asks every 401 to name how to authenticate; the scheme is a signature over the request.
+          error instanceof UnauthorizedError
+          ? { 'WWW-Authenticate': 'Signature realm="backup-gateway"' }
+          : {};
     return { problem, headers };
   }
   const configuration = error instanceof ConfigurationError;

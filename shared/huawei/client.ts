@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import {
   BackupInProgressError,
+  NoTimeLeftError,
   UpstreamFailedError,
   UpstreamMisconfiguredError,
   UpstreamRejectedError,
@@ -205,6 +206,13 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
 
       for (let attempt = 1; ; attempt++) {
         const timeLeft = deadline - ANSWER_MARGIN_MS - now();
+        // Only the first attempt can get here short of time: a retry waits only when one more attempt fits.
+        if (timeLeft < MIN_ATTEMPT_MS) {
+          throw new NoTimeLeftError(
+            `Too little time was left to call Huawei Cloud ${service.toUpperCase()} (${Math.max(0, timeLeft)} ms); the backup was not requested and it is safe to retry.`,
+            {},
+          );
+        }
         const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, timeLeft));
         const headers = signRequest({ method: 'POST', path: url.pathname, headers: baseHeaders, body: payload }, keys, new Date(now()));
         const outcome = await sendOnce({ url, headers, body: payload, timeoutMs });
