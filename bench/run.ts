@@ -94,20 +94,20 @@ function runChild(mode: string, job: object, env: NodeJS.ProcessEnv): Promise<{ 
   writeFileSync(jobFile, JSON.stringify(job));
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [join(ROOT, 'bench', 'child.cjs'), mode, jobFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
+    const child = spawn(process.execPath, [join(ROOT, 'bench', 'child.cjs'), mode, jobFile], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const results = child.stdio[3] as NodeJS.ReadableStream;
+    let result = '';
     let stderr = '';
     let settled = false;
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT ') && stdout.includes(`${l}\n`));
-      if (line && !settled) {
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    results.on('data', (chunk) => {
+      result += chunk;
+      if (!settled && result.endsWith('\n')) {
         settled = true;
         const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
         child.kill();
         rmSync(jobFile, { force: true });
-        resolvePromise({ elapsedMs, output: JSON.parse(line.slice('RESULT '.length)) });
+        resolvePromise({ elapsedMs, output: JSON.parse(result) });
       }
     });
     child.on('exit', (code) => {
