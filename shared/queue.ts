@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { concurrencyLimit } from './concurrency';
 import { deadlineOf } from './create-backup';
-import { validateBackupRequest, type BackupRequest } from './domain/backup-request';
+import { notJsonProblem, validateBackupRequest, type BackupRequest } from './domain/backup-request';
 import { InvalidRequestError } from './errors';
 import { logFailure } from './failure-log';
 import type { RequestBackup } from './idempotency';
@@ -38,7 +38,7 @@ export function requestFromMessage(record: SQSRecord): BackupRequest {
   try {
     body = JSON.parse(record.body);
   } catch (error) {
-    throw new InvalidRequestError([{ field: '', message: `the message body is not valid JSON (${(error as Error).message})` }]);
+    throw new InvalidRequestError([notJsonProblem('the message body', (error as Error).message)]);
   }
   if (!isEventBridgeEnvelope(body)) return validateBackupRequest(body, { idempotencyKey: record.messageId });
   const eventId = typeof body.id === 'string' ? body.id : record.messageId;

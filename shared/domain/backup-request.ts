@@ -217,6 +217,18 @@ function toFieldProblems(issues: readonly v.BaseIssue<unknown>[]): FieldProblem[
   });
 }
 
+/**
+ * Says that a body is not JSON, and where. The parser's own message quotes the body; only the position is kept,
+ * so nothing of what was sent is echoed into answers or logs.
+ *
+ * @example
+ * notJsonProblem('the body', "Unexpected token 'x', \"x\" is not valid JSON at position 0") // → { field: '', message: 'the body is not valid JSON (at position 0)' }
+ */
+export function notJsonProblem(what: string, parserMessage: string | undefined): FieldProblem {
+  const position = /position (\d+)/.exec(parserMessage ?? '')?.[1];
+  return { field: '', message: `${what} is not valid JSON${position ? ` (at position ${position})` : ''}` };
+}
+
 /** `20261124-221500`: UTC, sortable, and made only of characters the name rule allows. */
 export const utcStamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { validateBackupRequest, type BackupRequest } from '../domain/backup-request';
+import { notJsonProblem, validateBackupRequest, type BackupRequest } from '../domain/backup-request';
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors';
 import { logFailure } from '../failure-log';
 import { problemResponse } from './problem';
@@ -20,13 +20,10 @@ function fromBodyParser(error: unknown, rawBody: string | undefined): unknown {
   const parserError = error as MiddyHttpError;
   if (parserError?.cause?.package !== '@middy/http-json-body-parser') return error;
   if (parserError.message === 'Unsupported Media Type') return new UnsupportedMediaTypeError('application/json');
-  // The parser's own message quotes the body; only the position is kept, so nothing of the body is echoed.
-  const position = /position (\d+)/.exec(parserError.cause.message ?? '')?.[1];
-  const message =
-    rawBody === undefined || rawBody.trim() === ''
-      ? 'the body is empty; send a JSON object'
-      : `the body is not valid JSON${position ? ` (at position ${position})` : ''}`;
-  return new InvalidRequestError([{ field: '', message }]);
+  const empty = rawBody === undefined || rawBody.trim() === '';
+  return new InvalidRequestError([
+    empty ? { field: '', message: 'the body is empty; send a JSON object' } : notJsonProblem('the body', parserError.cause.message),
+  ]);
 }
 
 /** Maps every error to an `application/problem+json` answer and logs it once. */
