@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
+import { definedFields } from '../defined-fields';
 import { InvalidRequestError, type FieldProblem } from '../errors';
 
 /**
@@ -253,14 +254,7 @@ export function validateBackupRequest(input: unknown, defaults: Pick<BackupReque
   if (!result.success) throw new InvalidRequestError(toFieldProblems(result.issues));
   const { engine, name, description, databases, idempotencyKey } = result.output;
   const [instanceId] = givenInstanceIds(result.output);
-  return {
-    engine,
-    instanceId,
-    ...(name !== undefined && { name }),
-    ...(description !== undefined && { description }),
-    ...(databases !== undefined && { databases }),
-    ...(idempotencyKey !== undefined && { idempotencyKey }),
-  };
+  return { engine, instanceId, ...definedFields({ name, description, databases, idempotencyKey }) };
 }
 
 /**
@@ -272,7 +266,7 @@ export function validateBackupRequest(input: unknown, defaults: Pick<BackupReque
  */
 export function toBackupCommand(request: BackupRequest, now: Date): BackupCommand {
   const { engine, instanceId, name, description, databases } = request;
-  const base = { instanceId, name: name ?? generateBackupName(engine, now), ...(description !== undefined && { description }) };
+  const base = { instanceId, name: name ?? generateBackupName(engine, now), ...definedFields({ description }) };
   if (engine === 'sqlserver') return { engine, ...base, ...(databases && { databases }) };
   return { engine, ...base };
 }

@@ -1,4 +1,5 @@
 import { InvalidCommandError } from '../errors';
+import { definedFields } from '../defined-fields';
 
 /**
  * The grammar of the slash command's text: `<engine> <instance-id> [name] [--desc "text"] [--db name1,name2]`.
@@ -97,13 +98,7 @@ export function parseCommandText(text: string): CommandRequest {
   }
   const description = flags['--desc'];
   const databases = flags['--db']?.split(',').map((database) => database.trim());
-  return {
-    engine,
-    instanceId,
-    ...(name !== undefined && { name }),
-    ...(description !== undefined && { description }),
-    ...(databases !== undefined && { databases }),
-  };
+  return { engine, instanceId, ...definedFields({ name, description, databases }) };
 }
 
 /** How the fields of a unified request are spelled on the command line, for messages about them. */
