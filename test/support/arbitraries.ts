@@ -50,3 +50,42 @@ export const anyJson = fc.oneof(
     { requiredKeys: [] },
   ),
 );
+
+type Fields = Record<string, unknown>;
+const instanceKeyOf = (request: Fields): string => ['instanceId', 'instance', 'instance_id'].find((key) => key in request) as string;
+
+/**
+ * One broken rule applied to a valid request, so that the result is invalid by construction (no oracle needed):
+ * each entry names the rule it breaks.
+ */
+const breakings: Array<[rule: string, fc.Arbitrary<(request: Fields) => unknown>]> = [
+  ['unknown engine', fc.constantFrom('oracle', '', 'dds ', 'mongo').map((engine) => (r: Fields) => ({ ...r, engine }))],
+  ['engine not a string', fc.constantFrom(42, null, true, ['dds']).map((engine) => (r: Fields) => ({ ...r, engine }))],
+  ['no engine', fc.constant(({ engine: _, ...rest }: Fields) => rest)],
+  ['no instance', fc.constant((r: Fields) => Object.fromEntries(Object.entries(r).filter(([key]) => key !== instanceKeyOf(r))))],
+  ['blank instance', fc.constantFrom('', ' ', '\t\n').map((blank) => (r: Fields) => ({ ...r, [instanceKeyOf(r)]: blank }))],
+  ['two different instances', fc.constant((r: Fields) => ({ ...r, [instanceKeyOf(r) === 'instance' ? 'instanceId' : 'instance']: `${String(r[instanceKeyOf(r)])}-other` }))],
+  ['name starting with a digit', fc.tuple(fc.integer({ min: 0, max: 9 }), validName).map(([digit, name]) => (r: Fields) => ({ ...r, name: `${digit}${name.slice(1)}` }))],
+  ['name too short', fc.constantFrom('abc', 'a', '').map((name) => (r: Fields) => ({ ...r, name }))],
+  ['name too long', fc.integer({ min: 65, max: 80 }).map((length) => (r: Fields) => ({ ...r, name: 'b'.repeat(length) }))],
+  ['name with a character outside the rule', fc.tuple(validName, fc.constantFrom(' ', '.', 'é', '/', '😀')).map(([name, bad]) => (r: Fields) => ({ ...r, name: `${name.slice(0, 30)}${bad}x` }))],
+  [
+    'description with a forbidden character',
+    fc.tuple(validDescription, fc.constantFrom(...'>!<"&\'='), fc.nat()).map(([text, bad, at]) => (r: Fields) => {
+      const chars = [...text].slice(0, 200);
+      chars.splice(at % (chars.length + 1), 0, bad);
+      return { ...r, description: chars.join('') };
+    }),
+  ],
+  ['description too long', fc.integer({ min: 257, max: 300 }).map((length) => (r: Fields) => ({ ...r, description: 'é'.repeat(length) }))],
+  ['databases empty or repeated', fc.constantFrom([], ['a', 'a'], [''], [{ name: 'a', extra: 1 }]).map((databases) => (r: Fields) => ({ ...r, engine: 'sqlserver', databases }))],
+  ['databases on an engine without them', fc.constantFrom('dds', 'mysql', 'postgresql').map((engine) => (r: Fields) => ({ ...r, engine, databases: ['sales'] }))],
+  ['invalid idempotency key', fc.constantFrom('has space', '', 'k'.repeat(129), 'ключ').map((idempotencyKey) => (r: Fields) => ({ ...r, idempotencyKey }))],
+  ['unknown field', fc.constantFrom('colour', 'instanceID', 'backup', 'Name').map((field) => (r: Fields) => ({ ...r, [field]: 'x' }))],
+  ['not an object', fc.constantFrom((r: Fields) => [r], () => null, (r: Fields) => JSON.stringify(r), () => 42)],
+];
+
+/** `{ rule, body }`: a request that breaks exactly the named rule (the body is JSON-ready). */
+export const brokenRequest = fc
+  .tuple(validRequest, fc.constantFrom(...breakings.map(([rule]) => rule)))
+  .chain(([request, rule]) => breakings.find(([name]) => name === rule)![1].map((breakIt) => ({ rule, body: breakIt(request as Fields) })));

@@ -1,0 +1,288 @@
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { scheduledEvent, sqsEvent, sqsRecord } from '../local/events';
+import type { Fault, HuaweiStandIn } from '../local/huawei-stand-in';
+import { ScheduledBackupsFailedError } from '../shared/errors';
+import { lambdaContext, logLinesOf, startBackends } from './support/fixtures';
+
+/**
+ * Scripted faults of Huawei Cloud met through the queue and the schedule, with idempotency on (in-memory
+ * DynamoDB) and a stand-in that refuses a second backup of an instance while one is building, as the real
+ * services do. Whatever happens, no record and no target disappears without a failure SQS or the platform
+ * sees, retries happen only where Huawei Cloud surely did not act, and every invocation ends within its time.
+ */
+const TARGETS = [
+  { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', namePrefix: 'nightly' },
+  { engine: 'MySQL', instanceId: 'c2aac04b4b44460aa75674fc0fd878b2no04', description: 'before maintenance' },
+  { engine: 'sqlserver', instanceId: '44b277eb-39be-4921-be31-3d61b43651d7', databases: ['orders'] },
+];
+
+let standIn: HuaweiStandIn;
+let closeBackends: () => Promise<void>;
+let queueHandler: (typeof import('../functions/createBackupFromQueue/handler'))['handler'];
+let scheduleHandler: (typeof import('../functions/scheduledBackups/handler'))['handler'];
+
+beforeAll(async () => {
+  ({ standIn, close: closeBackends } = await startBackends({ refuseConcurrentBackups: true }));
+  standIn.addRdsInstance(TARGETS[2].instanceId, 'SQLServer');
+  process.env.BACKUP_SCHEDULE_TARGETS = JSON.stringify(TARGETS);
+  ({ handler: queueHandler } = await import('../functions/createBackupFromQueue/handler'));
+  ({ handler: scheduleHandler } = await import('../functions/scheduledBackups/handler'));
+});
+afterEach(() => standIn.reset());
+afterAll(() => closeBackends());
+
+const answer = (status: number, headers: Record<string, string> = {}, body = ''): Fault => ({ kind: 'answer', status, headers, body });
+const throttled = (headers: Record<string, string> = {}) => answer(429, headers, JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'Throttled', request_id: 'r' }));
+const unavailable = () => answer(503, { 'Retry-After': '0' });
+const internalError = () => answer(500, {}, JSON.stringify({ error_code: 'DBS.200003', error_msg: 'Internal error' }));
+const notJson = () => answer(200, {}, '<html>ok</html>');
+const times = <T>(count: number, make: () => T): T[] => Array.from({ length: count }, make);
+
+const dds = (instanceId: string) => ({ engine: 'dds', instanceId });
+const instanceOf = (body: string): string => {
+  const backup = JSON.parse(body).backup;
+  return backup.instance_id ?? backup.instance;
+};
+
+/** Delivers a batch with `remainingMs` left; returns the failed ids, the failures logged and how long it took. */
+async function deliver(event: SQSEvent, remainingMs = 10_000) {
+  const started = Date.now();
+  let failed: string[] = [];
+  const lines = await logLinesOf(async () => {
+    const response = await queueHandler(event, lambdaContext({ remainingMs, functionName: 'backup-gateway-dev-createBackupFromQueue' }));
+    failed = response.batchItemFailures.map((failure) => failure.itemIdentifier).sort();
+  });
+  const tookMs = Date.now() - started;
+  const failures = lines.filter((line) => line.message === 'backup failed' || line.message === 'request failed');
+  return { failed, failures, tookMs };
+}
+
+/** A stand-in that was slow goes on and creates the backups after our caller gave up: wait for them before the next test. */
+const backupsEventually = (count: number) => vi.waitFor(() => expect(standIn.backups()).toHaveLength(count), { timeout: 4_000, interval: 50 });
+
+interface Expected {
+  /** undefined: the record succeeded. */
+  code?: string;
+  backupMayExist?: boolean;
+  attempts: number;
+  created: number;
+}
+
+describe('fault injection through the queue: one record', () => {
+  it.each<[string, Fault[], number, Expected]>([
+    ['a burst of 429 with Retry-After, then success', times(2, () => throttled({ 'Retry-After': '0' })), 10_000, { attempts: 3, created: 1 }],
+    ['429 with Retry-After that outlasts the retries', times(3, () => throttled({ 'Retry-After': '0' })), 10_000, { code: 'throttled', backupMayExist: false, attempts: 3, created: 0 }],
+    ['429 without Retry-After and no time left to back off', [throttled()], 2_000, { code: 'throttled', backupMayExist: false, attempts: 1, created: 0 }],
+    ['503 then success', [unavailable()], 10_000, { attempts: 2, created: 1 }],
+    ['503 that lasts', times(3, unavailable), 10_000, { code: 'upstream_unavailable', backupMayExist: false, attempts: 3, created: 0 }],
+    ['a connection dropped before the request was read', [{ kind: 'drop-before-read' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
+    ['a connection dropped after the backup was created', [{ kind: 'drop-after-read' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 1 }],
+    ['a 200 that is not JSON', [notJson()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
+    ['a truncated 200', [{ kind: 'truncate' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 1 }],
+    ['a 500', [internalError()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
+    ['too little time left to start the call', [], 600, { code: 'no_time_left', backupMayExist: false, attempts: 0, created: 0 }],
+  ])('%s', async (_, faults, remainingMs, expected) => {
+    const record = sqsRecord({ body: dds('faults00000000000000000000000in02') });
+    standIn.script(...faults);
+    const { failed, failures, tookMs } = await deliver(sqsEvent(record), remainingMs);
+
+    expect(tookMs).toBeLessThan(remainingMs);
+    expect(failed).toEqual(expected.code ? [record.messageId] : []);
+    expect(failures.map(({ messageId, code, backupMayExist }) => ({ messageId, code, backupMayExist }))).toEqual(
+      expected.code ? [{ messageId: record.messageId, code: expected.code, backupMayExist: expected.backupMayExist }] : [],
+    );
+    expect(standIn.requests).toHaveLength(expected.attempts);
+    expect(standIn.backups()).toHaveLength(expected.created);
+  });
+
+  it('gives up on a stand-in slower than the remaining time, in time, and says the backup may exist (it does, later)', async () => {
+    standIn.script({ kind: 'delay', ms: 1_500 });
+    const { failed, failures, tookMs } = await deliver(sqsEvent(sqsRecord({ messageId: 'slow-1', body: dds('slow000000000000000000000000in02') })), 1_000);
+
+    expect(tookMs).toBeLessThan(1_000);
+    expect(failed).toEqual(['slow-1']);
+    expect(failures).toEqual([expect.objectContaining({ messageId: 'slow-1', code: 'upstream_timeout', backupMayExist: true })]);
+    expect(standIn.requests).toHaveLength(1);
+    await backupsEventually(1);
+  });
+});
+
+describe('fault injection through the queue: SQS redelivers the same message', () => {
+  it.each<[string, Fault[], number]>([
+    ['429 that outlasted the retries', times(3, () => throttled({ 'Retry-After': '0' })), 3],
+    ['503 that lasted', times(3, unavailable), 3],
+    ['a connection dropped before the request was read', [{ kind: 'drop-before-read' }], 1],
+  ])('after %s (Huawei Cloud did not act), the redelivery creates the one backup', async (_, faults, attempts) => {
+    const record = sqsRecord({ body: dds('redeliver000000000000000000in02') });
+    standIn.script(...faults);
+    expect((await deliver(sqsEvent(record))).failed).toEqual([record.messageId]);
+    expect(standIn.requests).toHaveLength(attempts);
+    expect(standIn.backups()).toHaveLength(0);
+
+    expect((await deliver(sqsEvent(record))).failed).toEqual([]);
+    expect(standIn.requests).toHaveLength(attempts + 1);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it.each<[string, Fault]>([
+    ['a connection dropped after the backup was created', { kind: 'drop-after-read' }],
+    ['a truncated 200', { kind: 'truncate' }],
+  ])('after %s, the redelivery calls Huawei Cloud again, which refuses it while the first backup builds: still one backup, still failed', async (_, fault) => {
+    // A failed call leaves no idempotency record (shared/idempotency.ts), so the redelivery is sent upstream again;
+    // only the service's own refusal of a second backup of a building instance keeps it from doubling here.
+    const record = sqsRecord({ body: dds('maybe00000000000000000000000in02') });
+    standIn.script(fault);
+    const first = await deliver(sqsEvent(record));
+    expect(first.failed).toEqual([record.messageId]);
+    expect(first.failures).toEqual([expect.objectContaining({ code: 'upstream_error', backupMayExist: true })]);
+    expect(standIn.backups()).toHaveLength(1);
+
+    const again = await deliver(sqsEvent(record));
+    expect(again.failed).toEqual([record.messageId]);
+    expect(again.failures).toEqual([expect.objectContaining({ messageId: record.messageId, code: 'backup_in_progress', backupMayExist: false })]);
+    expect(standIn.requests).toHaveLength(2);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it('after a success that needed retries, the redelivery is answered from the first result without calling upstream', async () => {
+    const record = sqsRecord({ body: dds('retried00000000000000000000in02') });
+    standIn.script(throttled({ 'Retry-After': '0' }), unavailable());
+    expect((await deliver(sqsEvent(record))).failed).toEqual([]);
+    expect(standIn.requests).toHaveLength(3);
+
+    expect((await deliver(sqsEvent(record))).failed).toEqual([]);
+    expect(standIn.requests).toHaveLength(3);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+});
+
+describe('fault injection through the queue: a batch', () => {
+  const batchOf = (count: number, prefix: string): SQSRecord[] =>
+    Array.from({ length: count }, (_, i) => sqsRecord({ messageId: `${prefix}-${i}`, body: dds(`${prefix}${String(i).padStart(2, '0')}0000000000000000000000in02`) }));
+
+  it('retries each record that met a 503, and creates each backup once', async () => {
+    const records = batchOf(10, 'wave');
+    standIn.script(...times(10, unavailable));
+    // Answers take a while, so that all ten first attempts arrive (and meet a 503) before any retry does.
+    standIn.setLatency(200);
+    const { failed, tookMs } = await deliver(sqsEvent(...records)).finally(() => standIn.setLatency(0));
+
+    expect(tookMs).toBeLessThan(10_000);
+    expect(standIn.requests.slice(0, 10).map((request) => request.answeredWith)).toEqual(times(10, () => 503));
+    expect(failed).toEqual([]);
+    expect(standIn.requests).toHaveLength(20);
+    expect(standIn.backups().map((backup) => backup.instanceId).sort()).toEqual(records.map((record) => JSON.parse(record.body).instanceId).sort());
+  });
+
+  it('lists exactly the records whose connection dropped, and sends none of them twice', async () => {
+    const records = batchOf(5, 'drop');
+    standIn.script(...times<Fault>(3, () => ({ kind: 'drop-after-read' })));
+    const { failed, failures } = await deliver(sqsEvent(...records));
+
+    // Faults meet requests in arrival order: the first three requests to arrive were dropped.
+    const dropped = standIn.requests.slice(0, 3).map((request) => instanceOf(request.body));
+    const expectedFailed = records.filter((record) => dropped.includes(JSON.parse(record.body).instanceId)).map((record) => record.messageId).sort();
+    expect(expectedFailed).toHaveLength(3);
+    expect(failed).toEqual(expectedFailed);
+    expect(failures.map((line) => line.messageId).sort()).toEqual(expectedFailed);
+    expect(standIn.requests).toHaveLength(5);
+    expect(standIn.backups()).toHaveLength(5);
+  });
+
+  it('ends within its remaining time when Huawei Cloud is slow: calls in flight time out, waiting ones are not started, all are listed', async () => {
+    const records = batchOf(12, 'late');
+    standIn.script(...times<Fault>(10, () => ({ kind: 'delay', ms: 1_800 })));
+    const { failed, failures, tookMs } = await deliver(sqsEvent(...records), 1_500);
+
+    expect(tookMs).toBeLessThan(1_500);
+    expect(failed).toEqual(records.map((record) => record.messageId).sort());
+    const codes = failures.map((line) => line.code).sort();
+    expect(codes).toEqual([...times(2, () => 'no_time_left'), ...times(10, () => 'upstream_timeout')]);
+    expect(standIn.requests).toHaveLength(10);
+    await backupsEventually(10);
+  });
+});
+
+describe('fault injection through the schedule', () => {
+  const tick = (event: ReturnType<typeof scheduledEvent>, remainingMs = 10_000) =>
+    scheduleHandler(event, lambdaContext({ remainingMs, functionName: 'backup-gateway-dev-scheduledBackups' }));
+
+  /** Runs a tick expected to fail; returns its error, what it named, and how long it took. */
+  async function failingTick(event: ReturnType<typeof scheduledEvent>, remainingMs = 10_000) {
+    const started = Date.now();
+    const error = await tick(event, remainingMs).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    const tookMs = Date.now() - started;
+    expect(error).toBeInstanceOf(ScheduledBackupsFailedError);
+    const failed = (error as ScheduledBackupsFailedError).failed;
+    return { error: error as ScheduledBackupsFailedError, named: failed.map((target) => `${target.instanceId} ${target.code}`).sort(), tookMs };
+  }
+
+  it.each<[string, Fault, number, string]>([
+    ['a connection dropped before the request was read', { kind: 'drop-before-read' }, 10_000, 'upstream_error'],
+    ['a 500', internalError(), 10_000, 'upstream_error'],
+    ['a 200 that is not JSON', notJson(), 10_000, 'upstream_error'],
+    ['429 without Retry-After and no time left to back off', throttled(), 2_000, 'throttled'],
+  ])('fails naming the target that met %s; the retry of the tick creates only the missing backup', async (_, fault, remainingMs, code) => {
+    const event = scheduledEvent({ time: '2026-11-24T02:00:00Z' });
+    standIn.script(fault);
+    const { error, named, tookMs } = await failingTick(event, remainingMs);
+
+    expect(tookMs).toBeLessThan(remainingMs);
+    expect(error.failed).toHaveLength(1);
+    const unlucky = error.failed[0].instanceId;
+    expect(named).toEqual([`${unlucky} ${code}`]);
+    const target = TARGETS.find((candidate) => candidate.instanceId === unlucky)!;
+    expect(error.detail).toContain(`1 of 3 scheduled backups failed: ${target.engine.toLowerCase()} ${unlucky} (${code})`);
+    expect(standIn.requests).toHaveLength(3);
+    const firstRun = standIn.backups();
+    expect(firstRun.map((backup) => backup.instanceId).sort()).toEqual(TARGETS.map((t) => t.instanceId).filter((id) => id !== unlucky).sort());
+
+    const retried = await tick(event);
+    expect(standIn.requests.slice(3).map((request) => instanceOf(request.body))).toEqual([unlucky]);
+    expect(standIn.backups()).toHaveLength(3);
+    // The targets that succeeded answer from the first run: same backup ids, no new call.
+    expect(retried.backups.map((backup) => backup.backupId).sort()).toEqual(standIn.backups().map((backup) => backup.id).sort());
+    for (const backup of firstRun) expect(retried.backups.map((result) => result.backupId)).toContain(backup.id);
+  });
+
+  it('retries a target that met a 503 within the run, and succeeds with one backup per target', async () => {
+    standIn.script(unavailable());
+    const run = await tick(scheduledEvent({ time: '2026-11-24T02:00:00Z' }));
+
+    expect(run.backups).toHaveLength(3);
+    expect(standIn.requests).toHaveLength(4);
+    expect(standIn.backups()).toHaveLength(3);
+  });
+
+  it.each<[string, Fault]>([
+    ['a connection dropped after the backup was created', { kind: 'drop-after-read' }],
+    ['a truncated 200', { kind: 'truncate' }],
+  ])('after %s, fails naming the target; its retry is refused while that backup builds, so it is not doubled', async (_, fault) => {
+    const event = scheduledEvent({ time: '2026-11-24T02:00:00Z' });
+    standIn.script(fault);
+    const first = await failingTick(event);
+    const unlucky = instanceOf(standIn.requests[0].body);
+    expect(first.named).toEqual([`${unlucky} upstream_error`]);
+    expect(standIn.backups()).toHaveLength(3);
+
+    // The failed target's idempotency record was removed, so the retry calls Huawei Cloud again for it (only).
+    const second = await failingTick(event);
+    expect(second.named).toEqual([`${unlucky} backup_in_progress`]);
+    expect(standIn.requests.slice(3).map((request) => instanceOf(request.body))).toEqual([unlucky]);
+    expect(standIn.backups()).toHaveLength(3);
+  });
+
+  it('ends within its remaining time when Huawei Cloud is slower, naming every target', async () => {
+    standIn.script(...times<Fault>(3, () => ({ kind: 'delay', ms: 1_500 })));
+    const { named, tookMs } = await failingTick(scheduledEvent({ time: '2026-11-24T02:00:00Z' }), 1_000);
+
+    expect(tookMs).toBeLessThan(1_000);
+    expect(named).toEqual(TARGETS.map((target) => `${target.instanceId} upstream_timeout`).sort());
+    expect(standIn.requests).toHaveLength(3);
+    await backupsEventually(3);
+  });
+});
