@@ -198,6 +198,29 @@ export class IdempotencyKeyInProgressError extends GatewayError {
   }
 }
 
+/**
+ * An earlier request with this idempotency key ended without knowing whether Huawei Cloud created the backup
+ * (a 5xx, a dropped connection, a timeout). Running it again could double the backup, so it is not re-run: a
+ * person checks the instance's backups and, if none was made, asks again with a new key.
+ */
+export class EarlierOutcomeUncertainError extends GatewayError {
+  readonly status = 409;
+  readonly code = 'earlier_outcome_uncertain';
+  readonly title = 'An earlier attempt with this idempotency key may have created the backup';
+  readonly backupMayExist = true;
+  constructor(
+    readonly idempotencyKey: string,
+    readonly earlier: { code: string; detail: string },
+  ) {
+    super({
+      detail:
+        `An earlier request with idempotency key "${idempotencyKey}" failed with ${earlier.code} and may have created the backup ` +
+        `("${earlier.detail}"). It is not sent again, so that no backup is doubled: check the instance's backups, ` +
+        'and if there is none, send the request again with a new key.',
+    });
+  }
+}
+
 /** The idempotency store could not be read or written before the upstream call: nothing was requested. */
 export class IdempotencyStoreError extends GatewayError {
   readonly status = 503;

@@ -2,7 +2,14 @@ import type { Context } from 'aws-lambda';
 import { createBackupFromEnvironment, type CreateBackup, type LogContext } from './create-backup';
 import { toBackupCommand, type BackupRequest } from './domain/backup-request';
 import type { BackupResult } from './domain/engine-mapping';
-import { ConfigurationError, IdempotencyKeyInProgressError, IdempotencyKeyReusedError, IdempotencyStoreError } from './errors';
+import {
+  ConfigurationError,
+  EarlierOutcomeUncertainError,
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  IdempotencyStoreError,
+  UpstreamError,
+} from './errors';
 import { logger } from './logger';
 
 /**
@@ -90,10 +97,21 @@ async function openStore({ tableName, dynamoDb: { region, endpoint, placeholderC
 type Outcome = { kind: 'created'; result: BackupResult } | { kind: 'failed'; error: unknown };
 
 /**
+ * What is stored under a key whose request may or may not have created its backup: stored like a result, so
+ * that every repeat is answered from it instead of calling Huawei Cloud again.
+ */
+interface UncertainOutcome {
+  uncertain: { code: string; detail: string };
+}
+const isUncertain = (stored: BackupResult | UncertainOutcome): stored is UncertainOutcome => 'uncertain' in stored;
+
+/**
  * Wraps the use case so that requests with an `idempotencyKey` run at most once per key: a repeat gets the first
  * result, a repeat with a different request a {@link IdempotencyKeyReusedError}, a repeat while the first is
- * still running a {@link IdempotencyKeyInProgressError}. A failed request leaves no record, so a retry can
- * succeed. Without settings (no table), every request runs.
+ * still running a {@link IdempotencyKeyInProgressError}. A request that surely created nothing (refused,
+ * throttled, unavailable) leaves no record, so a retry can succeed; one that may have created its backup is
+ * remembered, and every repeat gets an {@link EarlierOutcomeUncertainError} instead of a second backup.
+ * Without settings (no table), every request runs.
  *
  * @example
  * const requestBackup = idempotentRequestBackup(createBackup, loadIdempotencySettings());
@@ -117,13 +135,14 @@ export function idempotentRequestBackup(
 
     let outcome: Outcome | undefined;
     const once = makeIdempotent(
-      async (_payload: { idempotencyKey: string; request: Omit<BackupRequest, 'idempotencyKey'> }) => {
+      async (_payload: { idempotencyKey: string; request: Omit<BackupRequest, 'idempotencyKey'> }): Promise<BackupResult | UncertainOutcome> => {
         try {
           const result = await run(request, deadline, logContext);
           outcome = { kind: 'created', result };
           return result;
         } catch (error) {
           outcome = { kind: 'failed', error };
+          if (error instanceof UpstreamError && error.backupMayExist) return { uncertain: { code: error.code, detail: error.detail } };
           throw error;
         }
       },
@@ -141,10 +160,9 @@ export function idempotentRequestBackup(
       },
     );
 
+    let stored: BackupResult | UncertainOutcome;
     try {
-      const result = await once({ idempotencyKey, request: fingerprint });
-      if (!outcome) logger.info('repeated request answered with the first result', { ...logContext, idempotencyKey, backupId: result.backupId });
-      return result;
+      stored = await once({ idempotencyKey, request: fingerprint });
     } catch (error) {
       if (error instanceof IdempotencyValidationError) throw new IdempotencyKeyReusedError(idempotencyKey);
       if (error instanceof IdempotencyAlreadyInProgressError) throw new IdempotencyKeyInProgressError(idempotencyKey);
@@ -162,6 +180,14 @@ export function idempotentRequestBackup(
       if (outcome?.kind === 'failed') throw outcome.error;
       throw new IdempotencyStoreError(error);
     }
+    if (outcome?.kind === 'failed') throw outcome.error;
+    if (isUncertain(stored)) {
+      const refusal = new EarlierOutcomeUncertainError(idempotencyKey, stored.uncertain);
+      logger.warn('repeated request not sent again: the first may have created the backup', { ...logContext, idempotencyKey, earlier: stored.uncertain });
+      throw refusal;
+    }
+    if (!outcome) logger.info('repeated request answered with the first result', { ...logContext, idempotencyKey, backupId: stored.backupId });
+    return stored;
   };
 }
 

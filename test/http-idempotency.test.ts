@@ -103,6 +103,20 @@ describe('POST /backups with an idempotency key', () => {
     expect(standIn.backups()).toHaveLength(1);
   });
 
+  it('remembers a failure that may have created the backup: a repeat is refused with 409, not sent again', async () => {
+    standIn.script({ kind: 'drop-after-read' });
+    const uncertain = await post(ddsRequest, { 'Idempotency-Key': 'maybe-created' });
+    const repeat = await post(ddsRequest, { 'Idempotency-Key': 'maybe-created' });
+
+    expect(uncertain.statusCode).toBe(502);
+    expect(json(uncertain)).toMatchObject({ code: 'upstream_error', backupMayExist: true });
+    expect(repeat.statusCode).toBe(409);
+    expect(json(repeat)).toMatchObject({ code: 'earlier_outcome_uncertain', backupMayExist: true });
+    expect(json(repeat).detail).toContain('send the request again with a new key');
+    expect(standIn.requests).toHaveLength(1);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
   it('does not deduplicate requests without a key', async () => {
     await post(ddsRequest);
     await post(ddsRequest);

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   ConfigurationError,
+  EarlierOutcomeUncertainError,
   GatewayError,
   InvalidRequestError,
   UpstreamError,
@@ -34,6 +35,7 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
       problem.upstream = error.upstream;
       problem.backupMayExist = error.backupMayExist;
     }
+    if (error instanceof EarlierOutcomeUncertainError) problem.backupMayExist = error.backupMayExist;
     const headers: Record<string, string> =
       error instanceof UpstreamThrottledError
         ? { 'Retry-After': String(error.retryAfterSeconds) }
