@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { concurrencyLimit } from './concurrency';
 import { deadlineOf } from './create-backup';
-import { notJsonProblem, validateBackupRequest, type BackupRequest } from './domain/backup-request';
+import { isIdempotencyKey, notJsonProblem, validateBackupRequest, type BackupRequest } from './domain/backup-request';
 import { InvalidRequestError } from './errors';
 import { logFailure } from './failure-log';
 import type { RequestBackup } from './idempotency';
@@ -41,7 +41,8 @@ export function requestFromMessage(record: SQSRecord): BackupRequest {
     throw new InvalidRequestError([notJsonProblem('the message body', (error as Error).message)]);
   }
   if (!isEventBridgeEnvelope(body)) return validateBackupRequest(body, { idempotencyKey: record.messageId });
-  const eventId = typeof body.id === 'string' ? body.id : record.messageId;
+  // An id that could not be a key (not from EventBridge itself) must not fail a request that never named one.
+  const eventId = isIdempotencyKey(body.id) ? body.id : record.messageId;
   return validateBackupRequest(body.detail, { idempotencyKey: eventId });
 }
 

@@ -97,6 +97,15 @@ describe('createBackupFromQueue', () => {
     expect(standIn.requests).toHaveLength(1);
   });
 
+  it('keys an event whose id could not be a key by its message id, instead of refusing it', async () => {
+    const event = { ...backupRequestedEvent(dds('odd-id00000000000000000000000in02')), id: 'not a key!' };
+    const record = sqsRecord({ body: event });
+
+    expect((await deliver(sqsEvent(record))).batchItemFailures).toEqual([]);
+    expect((await deliver(sqsEvent(record))).batchItemFailures).toEqual([]);
+    expect(standIn.requests).toHaveLength(1);
+  });
+
   it('creates one backup for duplicates in one batch; the one that found it in flight is retried and gets its result', async () => {
     standIn.setLatency(200);
     try {

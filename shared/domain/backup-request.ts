@@ -107,6 +107,9 @@ export const idempotencyKeySchema = v.pipe(
   ),
 );
 
+/** Whether a delivery's own id can serve as its idempotency key. */
+export const isIdempotencyKey = (value: unknown): value is string => v.is(idempotencyKeySchema, value);
+
 const databaseNameSchema = v.pipe(
   v.union(
     [v.string(), v.pipe(v.strictObject({ name: v.string() }), v.transform((entry) => entry.name))],
