@@ -57,7 +57,9 @@ function describeProblem(status: number, text: string): string {
   try {
     const problem = JSON.parse(text) as { title?: string; detail?: string; errors?: Array<{ field: string; message: string }> };
     const rules = (problem.errors ?? []).map(({ field, message }) => `  - ${field ? `${field}: ` : ''}${message}`);
-    return [`${status} ${problem.title ?? 'error'}: ${problem.detail ?? ''}`, ...rules].join('\n');
+    const head = `${status} ${problem.title ?? 'error'}`;
+    // The detail of an invalid request repeats its rules, which follow one per line.
+    return rules.length > 0 ? [head, ...rules].join('\n') : `${head}: ${problem.detail ?? ''}`;
   } catch {
     return `${status}: ${text}`;
   }

@@ -24,6 +24,7 @@ const LOCAL_DEFAULTS = {
     { engine: 'postgresql', instanceId: '6b1e3c5a9d2f4e7b8a0c1d2e3f4a5b6cin03' },
   ]),
 };
+const SQLSERVER_EXAMPLE_INSTANCE = 'c2aac04b4b44460aa75674fc0fd878b2no04';
 const httpPort = Number(process.env.BACKUP_GATEWAY_PORT ?? 3000);
 const lambdaPort = Number(process.env.BACKUP_GATEWAY_LAMBDA_PORT ?? 3002);
 const standInPort = Number(process.env.HUAWEICLOUD_STAND_IN_PORT ?? 4010);
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   };
   if (!useRealCloud) {
     standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, port: standInPort, completeAfterMs: 10_000 });
+    // The stand-in takes RDS instances for MySQL unless told otherwise: the README's SQL Server examples use this one.
+    standIn.addRdsInstance(SQLSERVER_EXAMPLE_INSTANCE, 'SQLServer');
     Object.assign(env, {
       HUAWEICLOUD_SDK_AK: LOCAL_KEYS.accessKey,
       HUAWEICLOUD_SDK_SK: LOCAL_KEYS.secretKey,
