@@ -134,7 +134,7 @@ describe('POST /backups: upstream trouble', () => {
     expect(status).toBe(404);
     expect(body).toMatchObject({
       code: 'upstream_rejected',
-      detail: 'Huawei Cloud refused the request: The instance does not exist.',
+      detail: 'Huawei Cloud answered 404 DBS.200022: The instance does not exist.',
       upstream: { status: 404, code: 'DBS.200022', message: 'The instance does not exist.', requestId: expect.any(String) },
       backupMayExist: false,
     });

@@ -159,7 +159,7 @@ function errorForAnswer(upstream: UpstreamDetails, retryAfterSeconds: number): U
     return new UpstreamUnavailableError('Huawei Cloud answered 503 Service Unavailable; the backup was not created and it is safe to retry.', upstream);
   }
   if (upstream.code && BUSY_CODES.has(upstream.code)) {
-    return new BackupInProgressError(`Another backup or operation is in progress on this instance${said}. Retry when it has finished.`, upstream);
+    return new BackupInProgressError(`Huawei Cloud ${upstream.code}${said}. Retry when it has finished.`, upstream);
   }
   if (status === 401 || status === 403 || (upstream.code && GATEWAY_AUTH_CODE.test(upstream.code))) {
     return new UpstreamMisconfiguredError(
@@ -168,7 +168,9 @@ function errorForAnswer(upstream: UpstreamDetails, retryAfterSeconds: number): U
     );
   }
   if (status === 409) return new BackupInProgressError(`Huawei Cloud reported a conflict${said}.`, upstream);
-  if (status >= 400 && status < 500) return new UpstreamRejectedError(`Huawei Cloud refused the request${said}.`, upstream);
+  if (status >= 400 && status < 500) {
+    return new UpstreamRejectedError(`Huawei Cloud answered ${status}${upstream.code ? ` ${upstream.code}` : ''}${said}.`, upstream);
+  }
   return new UpstreamFailedError(
     `Huawei Cloud answered ${status}${said}. The backup may have been created: check the instance's backups before retrying.`,
     upstream,
