@@ -29,8 +29,6 @@ export interface BackupResult {
   upstreamRequestId: string | null;
 }
 
-export const serviceOf = (engine: Engine): Service => (engine === 'dds' ? 'dds' : 'rds');
-
 /**
  * Maps a command to its service's path and body, with only the documented fields.
  *
