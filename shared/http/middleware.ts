@@ -4,6 +4,7 @@ import { notJsonProblem, validateBackupRequest, type BackupRequest } from '../do
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors';
 import { logFailure } from '../failure-log';
 import { problemResponse } from './problem';
+import { headerOf } from './raw-body';
 
 /** An HTTP event whose body (and `Idempotency-Key` header) has been validated into a request. */
 export type BackupHttpEvent = APIGatewayProxyEventV2 & { backupRequest: BackupRequest };
@@ -37,9 +38,6 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
   };
 }
 
-const headerValue = (headers: APIGatewayProxyEventV2['headers'] | undefined, name: string): string | undefined =>
-  Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
-
 /** The `Idempotency-Key` header is the body's `idempotencyKey` by another route: two different keys cannot both be meant. */
 function checkOneKey(body: unknown, headerKey: string | undefined): void {
   const bodyKey = typeof body === 'object' && body !== null ? (body as { idempotencyKey?: unknown }).idempotencyKey : undefined;
@@ -59,8 +57,8 @@ function checkOneKey(body: unknown, headerKey: string | undefined): void {
 export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async (request) => {
-      const { body, headers } = request.event;
-      const headerKey = headerValue(headers, IDEMPOTENCY_KEY_HEADER);
+      const { body } = request.event;
+      const headerKey = headerOf(request.event, IDEMPOTENCY_KEY_HEADER);
       checkOneKey(body, headerKey);
       (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey: headerKey });
     },
