@@ -24,7 +24,7 @@ export interface LocalDynamoOptions {
   tableName?: string;
 }
 
-/** The key Powertools' DynamoDB persistence layer writes; serverless.yml declares the same. */
+/** The key the idempotency store writes (shared/aws/idempotency-store.ts); serverless.yml declares the same. */
 const KEY_ATTRIBUTE = 'id';
 const CREATED_POLL_MS = 20;
 
