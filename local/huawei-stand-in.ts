@@ -55,6 +55,8 @@ export interface StandInOptions {
   refuseConcurrentBackups?: boolean;
   /** Delay before every answer. */
   latencyMs?: number;
+  /** The engine of an RDS instance that was not registered with `addRdsInstance`; MySQL unless said otherwise. */
+  defaultRdsEngine?: RdsEngineName;
   host?: string;
   port?: number;
   now?: () => number;
@@ -66,7 +68,7 @@ export interface HuaweiStandIn {
   backups(): StoredBackup[];
   /** The next requests meet these faults, one each, in order. */
   script(...faults: Fault[]): void;
-  /** Registers an RDS instance's engine; unknown instances are taken as MySQL. */
+  /** Registers an RDS instance's engine; unknown instances are taken as `defaultRdsEngine`. */
   addRdsInstance(instanceId: string, engine: RdsEngineName): void;
   setLatency(ms: number): void;
   reset(): void;
@@ -141,7 +143,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  * // point HUAWEICLOUD_DDS_ENDPOINT and HUAWEICLOUD_RDS_ENDPOINT at standIn.url
  */
 export async function startHuaweiStandIn(options: StandInOptions): Promise<HuaweiStandIn> {
-  const { accessKey, secretKey, projectId, securityToken, refuseConcurrentBackups = true, now = Date.now } = options;
+  const { accessKey, secretKey, projectId, securityToken, refuseConcurrentBackups = true, defaultRdsEngine = 'MySQL', now = Date.now } = options;
   const completeAfterMs = options.completeAfterMs ?? 5_000;
   let latencyMs = options.latencyMs ?? 0;
   const requests: RecordedRequest[] = [];
@@ -231,7 +233,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       record.refusal = 'body is not JSON';
       return answer(400, errorBody(service, service === 'dds' ? 'DBS.200001' : 'RDS.0005', 'Invalid request body.'));
     }
-    const checked = checkBody(service, json, (id) => rdsEngines.get(id) ?? 'MySQL');
+    const checked = checkBody(service, json, (id) => rdsEngines.get(id) ?? defaultRdsEngine);
     if (typeof checked === 'string') {
       record.refusal = checked;
       return answer(400, errorBody(service, service === 'dds' ? 'DBS.200001' : 'RDS.0005', `Invalid parameter: ${checked}.`));
@@ -262,7 +264,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
         : {
             backup: {
               created: new Date(created).toISOString().slice(0, 19),
-              dataStore: { type: rdsEngines.get(backup.instanceId) ?? 'MySQL', version: '8.0.28', version_id: randomUUID() },
+              dataStore: { type: rdsEngines.get(backup.instanceId) ?? defaultRdsEngine, version: '8.0.28', version_id: randomUUID() },
               description: backup.description ?? '',
               id: backup.id,
               instance_id: backup.instanceId,

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { loadHuaweiConfig, type HuaweiConfig } from './config';
 import type { BackupCommand } from './domain/backup-request';
 import { toBackupResult, toUpstreamCall, type BackupResult } from './domain/engine-mapping';
-import { GatewayError, UpstreamError, UpstreamFailedError } from './errors';
+import { UpstreamError, UpstreamFailedError } from './errors';
 import { createHuaweiClient, type HuaweiClient } from './huawei/client';
 import { credentialsProvider } from './huawei/credentials';
 import { logger } from './logger';
@@ -38,14 +38,16 @@ export function createBackupUseCase(client: HuaweiClient, projectId: string): Cr
       });
       return result;
     } catch (error) {
-      // Errors we do not know are rethrown untouched; the entry point's error mapping logs them.
-      if (error instanceof GatewayError) {
+      // Upstream failures are logged here, with the backup's context; every other error (configuration, ones we do
+      // not know) is rethrown untouched and logged once by the entry point's error mapping.
+      if (error instanceof UpstreamError) {
         logger.warn('backup failed', {
           ...context,
           code: error.code,
           status: error.status,
           detail: error.detail,
-          ...(error instanceof UpstreamError && { upstream: error.upstream, backupMayExist: error.backupMayExist }),
+          upstream: error.upstream,
+          backupMayExist: error.backupMayExist,
           durationMs: Math.round(performance.now() - started),
         });
       }

@@ -1,3 +1,5 @@
+import { ConfigurationError } from './errors';
+
 /** How long a fetched secret is reused before it is read again, so rotated values are picked up. */
 const SECRET_MAX_AGE_SECONDS = 300;
 
@@ -11,6 +13,11 @@ const SECRET_MAX_AGE_SECONDS = 300;
  */
 export async function readJsonSecret(secretId: string): Promise<Record<string, unknown>> {
   const { getSecret } = await import('@aws-lambda-powertools/parameters/secrets');
-  const secret = await getSecret<Record<string, unknown>>(secretId, { maxAge: SECRET_MAX_AGE_SECONDS, transform: 'json' });
-  return secret ?? {};
+  try {
+    const secret = await getSecret<Record<string, unknown>>(secretId, { maxAge: SECRET_MAX_AGE_SECONDS, transform: 'json' });
+    return secret ?? {};
+  } catch (error) {
+    // Missing, not allowed, not JSON: the operator's to fix. Only the error's name and message are kept, never the value.
+    throw new ConfigurationError({ detail: `Secret ${secretId} could not be read: ${(error as Error).name}: ${(error as Error).message}`, cause: error });
+  }
 }

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { startFakeSecretsManager } from './support/fake-secrets-manager';
-import { httpEvent, lambdaContext, startStandInForHandlers, TEST_KEYS } from './support/fixtures';
+import { captureOutput, httpEvent, lambdaContext, startStandInForHandlers, TEST_KEYS } from './support/fixtures';
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 const SECRET_ID = 'backup-gateway/test/huaweicloud';
@@ -45,4 +45,28 @@ it('signs with the keys and token read from Secrets Manager, read once and then 
   expect(standIn.requests.map((r) => r.refusal)).toEqual([undefined, undefined]);
   expect(standIn.requests[0].headers['x-security-token']).toBe('temporary-security-token');
   expect(secrets.calls).toEqual([{ target: 'secretsmanager.GetSecretValue', secretId: SECRET_ID }]);
+});
+
+it('answers 500 "not configured" and logs why when the secret cannot be read', async () => {
+  process.env.HUAWEICLOUD_CREDENTIALS_SECRET = 'backup-gateway/test/missing';
+  vi.resetModules();
+  const { handler: fresh } = (await import('../functions/createBackup/handler')) as unknown as { handler: Handler };
+  const output = captureOutput();
+  let response: APIGatewayProxyStructuredResultV2;
+  try {
+    response = await fresh(httpEvent({ body: { engine: 'dds', instanceId: 'i-3' } }), lambdaContext());
+  } finally {
+    output.restore();
+  }
+  expect(response.statusCode).toBe(500);
+  expect(JSON.parse(String(response.body))).toMatchObject({ code: 'not_configured' });
+  const logs = output.text().trim().split('\n').map((line) => JSON.parse(line));
+  expect(logs).toEqual([
+    expect.objectContaining({
+      level: 'ERROR',
+      message: 'gateway not configured',
+      detail: "Secret backup-gateway/test/missing could not be read: GetParameterError: Secrets Manager can't find the specified secret.",
+    }),
+  ]);
+  expect(standIn.requests).toHaveLength(2);
 });
