@@ -1,6 +1,6 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
+import { dynamoDb } from '../shared/aws/dynamodb';
 
 /**
  * An in-memory DynamoDB-compatible server (dynalite) on loopback with the idempotency table created, for
@@ -42,22 +42,16 @@ export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName
     server.listen(port, host, resolve);
   });
   const endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
-  // dynalite checks no keys, but the SDK will not sign a request without some.
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: KEY_ATTRIBUTE, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: KEY_ATTRIBUTE, KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    while ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus !== 'ACTIVE') {
-      await new Promise((resolve) => setTimeout(resolve, CREATED_POLL_MS));
-    }
-  } finally {
-    client.destroy();
+  // dynalite checks no keys; requests are signed all the same, with placeholders.
+  const call = dynamoDb({ region: 'local', endpoint, credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) });
+  await call('CreateTable', {
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: KEY_ATTRIBUTE, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: KEY_ATTRIBUTE, KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+  while (((await call('DescribeTable', { TableName: tableName })).Table as { TableStatus?: string } | undefined)?.TableStatus !== 'ACTIVE') {
+    await new Promise((resolve) => setTimeout(resolve, CREATED_POLL_MS));
   }
 
   return {
@@ -66,7 +60,7 @@ export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName
     env: { IDEMPOTENCY_TABLE: tableName, DYNAMODB_ENDPOINT: endpoint },
     close: () =>
       new Promise<void>((resolve, reject) => {
-        // Keep-alive sockets of the handlers' SDK clients would otherwise hold the server open.
+        // Keep-alive sockets of the handlers' DynamoDB calls would otherwise hold the server open.
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

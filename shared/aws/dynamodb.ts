@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { signAwsRequest, type AwsCredentials } from './sigv4';
 
 /**
- * The four DynamoDB calls idempotency makes, as signed JSON over `node:http`. The AWS SDK's DynamoDB client costs
+ * The DynamoDB calls idempotency makes, as signed JSON over `node:http`. The AWS SDK's DynamoDB client costs
  * about 70 ms to load, twice the whole cold start of a function without it (measured by `npm run bench`); these
  * calls need none of its machinery.
  */
@@ -36,7 +36,9 @@ export class DynamoDbError extends Error {
   }
 }
 
-export type DynamoDbCall = (operation: 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem', input: object) => Promise<Record<string, unknown>>;
+/** The item calls of idempotency, and the two table calls that set up a local server. */
+export type DynamoDbOperation = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'CreateTable' | 'DescribeTable';
+export type DynamoDbCall = (operation: DynamoDbOperation, input: object) => Promise<Record<string, unknown>>;
 
 /**
  * @example
