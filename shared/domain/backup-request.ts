@@ -236,7 +236,7 @@ export function notJsonProblem(what: string, parserMessage: string | undefined):
 /** `20261124-221500`: UTC, sortable, and made only of characters the name rule allows. */
 export const utcStamp = (at: Date): string => at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
-/** `mysql-20261124-221500-k3f9`: satisfies the name rule and tells engine and UTC time apart. */
+/** `mysql-20261124-221500-a3f9`: satisfies the name rule and tells engine and UTC time apart. */
 export function generateBackupName(engine: Engine, at: Date): string {
   return `${engine}-${utcStamp(at)}-${randomBytes(3).toString('hex').slice(0, 4)}`;
 }
@@ -265,7 +265,7 @@ export function validateBackupRequest(input: unknown, defaults: Pick<BackupReque
  *
  * @example
  * toBackupCommand({ engine: 'mysql', instanceId: 'c2aa…no04' }, new Date())
- * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-k3f9' }
+ * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-a3f9' }
  */
 export function toBackupCommand(request: BackupRequest, now: Date): BackupCommand {
   const { engine, instanceId, name, description, databases } = request;
