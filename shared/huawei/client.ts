@@ -206,8 +206,17 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
       const baseHeaders = { 'Content-Type': 'application/json', Host: url.host, 'X-Project-Id': projectId };
       const keys = await credentials();
 
+      const timeLeftMs = () => deadline - ANSWER_MARGIN_MS - now();
+      const jitteredBackoffMs = () => backoffMs.min + Math.random() * (backoffMs.max - backoffMs.min);
+      /** Waits, then says to try again, when an attempt is left and still fits before the deadline after the wait. */
+      const waitForAnotherAttempt = async (attempt: number, waitMs: number): Promise<boolean> => {
+        if (attempt >= maxAttempts || timeLeftMs() - waitMs <= MIN_ATTEMPT_MS) return false;
+        await sleep(waitMs);
+        return true;
+      };
+
       for (let attempt = 1; ; attempt++) {
-        const timeLeft = deadline - ANSWER_MARGIN_MS - now();
+        const timeLeft = timeLeftMs();
         // Only the first attempt can get here short of time: a retry waits only when one more attempt fits.
         if (timeLeft < MIN_ATTEMPT_MS) {
           throw new NoTimeLeftError(
@@ -234,20 +243,12 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
           const upstream = upstreamDetails(outcome.status, requestId, outcome.text);
           const retryable = outcome.status === 429 || outcome.status === 503;
           const advised = retryAfterMs(header(outcome.headers, 'retry-after'), now());
-          const waitMs = advised ?? backoffMs.min + Math.random() * (backoffMs.max - backoffMs.min);
-          if (retryable && attempt < maxAttempts && now() + waitMs + MIN_ATTEMPT_MS < deadline - ANSWER_MARGIN_MS) {
-            await sleep(waitMs);
-            continue;
-          }
+          if (retryable && (await waitForAnotherAttempt(attempt, advised ?? jitteredBackoffMs()))) continue;
           throw errorForAnswer(upstream, Math.max(1, Math.ceil((advised ?? backoffMs.max) / 1000)));
         }
 
         if (outcome.kind === 'refused') {
-          const waitMs = backoffMs.min + Math.random() * (backoffMs.max - backoffMs.min);
-          if (attempt < maxAttempts && now() + waitMs + MIN_ATTEMPT_MS < deadline - ANSWER_MARGIN_MS) {
-            await sleep(waitMs);
-            continue;
-          }
+          if (await waitForAnotherAttempt(attempt, jitteredBackoffMs())) continue;
           throw new UpstreamUnavailableError(
             `Could not connect to Huawei Cloud ${service.toUpperCase()} (connection refused); the backup was not created and it is safe to retry.`,
             {},
