@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { computeSignature, SIGNING_ALGORITHM } from '../shared/huawei/signer';
+import { isRecord } from '../shared/objects';
 
 /**
  * A stand-in for the Huawei Cloud DDS and RDS "create manual backup" endpoints, on loopback. It checks every
@@ -84,8 +85,6 @@ const ROUTES: Array<{ service: 'dds' | 'rds'; pattern: RegExp }> = [
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseSdkDate(value: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);

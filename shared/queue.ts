@@ -6,6 +6,7 @@ import { isIdempotencyKey, notJsonProblem, validateBackupRequest, type BackupReq
 import { InvalidRequestError } from './errors';
 import { logFailure } from './failure-log';
 import type { RequestBackup } from './idempotency';
+import { isRecord } from './objects';
 
 /**
  * The queue adapter: each SQS message is one backup request, on its own. Failed records are reported in
@@ -22,7 +23,7 @@ interface EventBridgeEnvelope {
 }
 
 const isEventBridgeEnvelope = (body: unknown): body is EventBridgeEnvelope =>
-  typeof body === 'object' && body !== null && 'detail-type' in body && 'detail' in body;
+  isRecord(body) && 'detail-type' in body && 'detail' in body;
 
 /**
  * Reads a message body: a unified request, or an EventBridge event with one in `detail`. Without a key of its

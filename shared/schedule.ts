@@ -6,6 +6,7 @@ import { ConfigurationError, GatewayError, InvalidRequestError, ScheduledBackups
 import { logFailure } from './failure-log';
 import type { RequestBackup } from './idempotency';
 import { logger } from './logger';
+import { isRecord } from './objects';
 
 /**
  * The schedule adapter: on each tick, one backup per configured target, named after the scheduled time and
@@ -54,13 +55,12 @@ const requestFor = (target: ScheduleTarget, eventId: string, scheduledTime: Date
 
 /** Checks one entry with the unified request's rules, including the name and key a run would build from it. */
 function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: string[] } {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+  if (!isRecord(entry)) {
     return { problems: ['must be an object {"engine", "instanceId", "namePrefix"?, "description"?, "databases"?}'] };
   }
-  const fields = entry as Record<string, unknown>;
-  const unknown = Object.keys(fields).filter((field) => !TARGET_FIELDS.includes(field));
+  const unknown = Object.keys(entry).filter((field) => !TARGET_FIELDS.includes(field));
   if (unknown.length > 0) return { problems: [`${unknown.join(', ')}: not a target field (use ${TARGET_FIELDS.join(', ')})`] };
-  const { namePrefix, ...request } = fields;
+  const { namePrefix, ...request } = entry;
   if (namePrefix !== undefined && typeof namePrefix !== 'string') return { problems: ['namePrefix: must be a string'] };
 
   const sampleName = namePrefix === undefined ? undefined : scheduledBackupName(namePrefix, SAMPLE_TIME);

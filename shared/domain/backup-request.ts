@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
-import { definedFields } from '../defined-fields';
+import { definedFields, isRecord } from '../objects';
 import { InvalidRequestError, type FieldProblem } from '../errors';
 
 /**
@@ -206,9 +206,6 @@ function fieldOf(issue: v.BaseIssue<unknown>): string {
   );
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Turns valibot issues into our field problems. An unknown field gets a "did you mean" here because valibot
  * builds the message before it knows the field's path.
@@ -250,7 +247,7 @@ export function generateBackupName(engine: Engine, at: Date): string {
  * // → { engine: 'mysql', instanceId: 'c2aa…no04', idempotencyKey: '059f36b4-87a3-44ab-83d2-661975830a7d' }
  */
 export function validateBackupRequest(input: unknown, defaults: Pick<BackupRequest, 'idempotencyKey'> = {}): BackupRequest {
-  if (!isPlainObject(input)) {
+  if (!isRecord(input)) {
     throw new InvalidRequestError([{ field: '', message: 'the body must be a JSON object' }]);
   }
   const result = v.safeParse(unifiedRequestSchema, { ...defaults, ...input });

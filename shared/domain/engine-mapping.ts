@@ -1,3 +1,4 @@
+import { isRecord } from '../objects';
 import type { BackupCommand, Engine } from './backup-request';
 
 /** Which Huawei Cloud service serves an engine. */
@@ -55,8 +56,6 @@ export function toUpstreamCall(command: BackupCommand, projectId: string): Upstr
   };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const strings = (value: unknown): string[] =>
   (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter((v): v is string => typeof v === 'string');
 

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { notJsonProblem, validateBackupRequest, type BackupRequest } from '../domain/backup-request';
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors';
 import { logFailure } from '../failure-log';
+import { isRecord } from '../objects';
 import { problemResponse } from './problem';
 import { headerOf } from './raw-body';
 
@@ -40,7 +41,7 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
 
 /** The `Idempotency-Key` header is the body's `idempotencyKey` by another route: two different keys cannot both be meant. */
 function checkOneKey(body: unknown, headerKey: string | undefined): void {
-  const bodyKey = typeof body === 'object' && body !== null ? (body as { idempotencyKey?: unknown }).idempotencyKey : undefined;
+  const bodyKey = isRecord(body) ? body.idempotencyKey : undefined;
   if (headerKey === undefined || bodyKey === undefined || bodyKey === headerKey) return;
   throw new InvalidRequestError([
     { field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send the key once, or the same key in both' },

@@ -11,6 +11,7 @@ import {
   type UpstreamDetails,
   type UpstreamError,
 } from '../errors';
+import { isRecord } from '../objects';
 import { signRequest, type Credentials } from './signer';
 
 /**
@@ -135,7 +136,7 @@ function parseJson(text: string): unknown {
 /** Reads the three error shapes: DDS/RDS v3 `error_code`/`error_msg`, RDS v1 `errCode`/`externalMessage`, the API gateway's. */
 function upstreamDetails(status: number, requestId: string | null, text: string): UpstreamDetails {
   const body = parseJson(text);
-  const record = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const record = isRecord(body) ? body : {};
   const pick = (...keys: string[]) => keys.map((key) => record[key]).find((value): value is string => typeof value === 'string');
   return {
     status,

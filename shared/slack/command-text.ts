@@ -1,5 +1,5 @@
 import { InvalidCommandError } from '../errors';
-import { definedFields } from '../defined-fields';
+import { definedFields } from '../objects';
 
 /**
  * The grammar of the slash command's text: `<engine> <instance-id> [name] [--desc "text"] [--db name1,name2]`.

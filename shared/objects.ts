@@ -8,3 +8,12 @@
 export function definedFields<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
+
+/**
+ * A JSON object: not null, not an array.
+ *
+ * @example
+ * isRecord({ backup_id: 'b-1' }) // → true; isRecord([]) // → false
+ */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
