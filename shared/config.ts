@@ -17,6 +17,14 @@ export interface HuaweiConfig {
 
 export type Env = Record<string, string | undefined>;
 
+/** A variable's value, trimmed; `undefined` when it is unset or blank. */
+export const variable = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
+
+/** Throws one {@link ConfigurationError} naming every problem found, when there is any. */
+export function refuseConfiguration(problems: string[]): void {
+  if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
+}
+
 /**
  * A comma-separated list from one variable, blanks dropped.
  *
@@ -57,7 +65,7 @@ function readEndpoint(env: Env, service: 'dds' | 'rds', region: string | undefin
  */
 export function loadHuaweiConfig(env: Env = process.env): HuaweiConfig {
   const problems: string[] = [];
-  const value = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => variable(env, name);
 
   const projectId = value('HUAWEICLOUD_SDK_PROJECT_ID');
   if (!projectId) problems.push('HUAWEICLOUD_SDK_PROJECT_ID is not set (the 32-hex-character project ID of the region)');
@@ -86,8 +94,7 @@ export function loadHuaweiConfig(env: Env = process.env): HuaweiConfig {
     }
   }
 
-  if (problems.length > 0 || !projectId || !credentials) {
-    throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
-  }
-  return { projectId, endpoints, credentials };
+  refuseConfiguration(problems);
+  // Every way either could be missing has added a problem above.
+  return { projectId: projectId as string, endpoints, credentials: credentials as CredentialSource };
 }

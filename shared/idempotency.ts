@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { refuseConfiguration, variable, type Env } from './config';
 import { createBackupFromEnvironment, type CreateBackup, type LogContext } from './create-backup';
 import { toBackupCommand, type BackupRequest } from './domain/backup-request';
 import type { BackupResult } from './domain/engine-mapping';
@@ -37,7 +38,6 @@ interface DynamoDbLocation {
   placeholderCredentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-type Env = Record<string, string | undefined>;
 
 const DEFAULT_EXPIRY_SECONDS = 24 * 60 * 60;
 /** One namespace for all entry points, so that a key sent over HTTP and again through the queue is one request. */
@@ -52,7 +52,7 @@ const KEY_PREFIX = 'backup-gateway.createBackup';
  * // → { tableName: 'backup-gateway-dev-idempotency', expiresAfterSeconds: 86400 }
  */
 export function loadIdempotencySettings(env: Env = process.env): IdempotencySettings | undefined {
-  const value = (name: string) => env[name]?.trim() || undefined;
+  const value = (name: string) => variable(env, name);
   const tableName = value('IDEMPOTENCY_TABLE');
   if (!tableName) return undefined;
   const problems: string[] = [];
@@ -68,7 +68,7 @@ export function loadIdempotencySettings(env: Env = process.env): IdempotencySett
   }
   const region = value('AWS_REGION');
   if (!endpoint && !region) problems.push('AWS_REGION is not set (the Lambda runtime sets it; set DYNAMODB_ENDPOINT for a local DynamoDB)');
-  if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
+  refuseConfiguration(problems);
   const dynamoDb: DynamoDbLocation = endpoint
     ? {
         endpoint,

@@ -1,4 +1,4 @@
-import { commaSeparated, type Env } from '../config';
+import { commaSeparated, refuseConfiguration, type Env } from '../config';
 import { ConfigurationError, NotAllowedError } from '../errors';
 
 /** Who may create backups from Slack: users by ID, and everyone in the listed channels. Empty lists allow nobody. */
@@ -37,7 +37,7 @@ export function allowListFromEnvironment(env: Env = process.env): AllowList {
   const problems: string[] = [];
   const users = readIds(env, 'SLACK_ALLOWED_USERS', USER_ID, 'U012AB3CD', problems);
   const channels = readIds(env, 'SLACK_ALLOWED_CHANNELS', CHANNEL_ID, 'C0123OPS', problems);
-  if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
+  refuseConfiguration(problems);
   return { users, channels };
 }
 
