@@ -1,18 +1,18 @@
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
-import { dynamoDb } from '../shared/aws/dynamodb';
+import { createAwsClient } from '../shared/aws/client';
 
 /**
  * An in-memory DynamoDB-compatible server (dynalite) on loopback with the idempotency table created, for
  * `npm start` and the tests. Its data is gone when it closes.
  */
 export interface LocalDynamo {
-  /** `http://127.0.0.1:<port>`: the value of `DYNAMODB_ENDPOINT`. */
+  /** `http://127.0.0.1:<port>`: the value of `AWS_ENDPOINT_URL_DYNAMODB`. */
   endpoint: string;
   /** The value of `IDEMPOTENCY_TABLE`. */
   tableName: string;
   /** The environment a handler needs to use this server for idempotency. */
-  env: { IDEMPOTENCY_TABLE: string; DYNAMODB_ENDPOINT: string };
+  env: { IDEMPOTENCY_TABLE: string; AWS_ENDPOINT_URL_DYNAMODB: string };
   close(): Promise<void>;
 }
 
@@ -43,7 +43,8 @@ export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName
   });
   const endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
   // dynalite checks no keys; requests are signed all the same, with placeholders.
-  const call = dynamoDb({ region: 'local', endpoint, credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) });
+  const aws = createAwsClient({ region: 'local', endpoints: { dynamodb: endpoint }, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const call = (operation: string, input: object) => aws.call('dynamodb', operation, input);
   await call('CreateTable', {
     TableName: tableName,
     AttributeDefinitions: [{ AttributeName: KEY_ATTRIBUTE, AttributeType: 'S' }],
@@ -57,7 +58,7 @@ export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName
   return {
     endpoint,
     tableName,
-    env: { IDEMPOTENCY_TABLE: tableName, DYNAMODB_ENDPOINT: endpoint },
+    env: { IDEMPOTENCY_TABLE: tableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
     close: () =>
       new Promise<void>((resolve, reject) => {
         // Keep-alive sockets of the handlers' DynamoDB calls would otherwise hold the server open.

@@ -53,7 +53,7 @@ function banner(env: NodeJS.ProcessEnv, upstream: string): string {
   const invoke = (name: string) => `http://localhost:${lambdaPort}/2015-03-31/functions/backup-gateway-local-${name}/invocations`;
   return `
 backup-gateway is running at ${gatewayUrl}, talking to ${upstream}.
-Idempotency records live in an in-memory DynamoDB at ${env.DYNAMODB_ENDPOINT} (table ${env.IDEMPOTENCY_TABLE}).
+Idempotency records live in an in-memory DynamoDB at ${env.AWS_ENDPOINT_URL_DYNAMODB} (table ${env.IDEMPOTENCY_TABLE}).
 
 Create a backup with the CLI (it signs the request):
   WEBHOOK_SIGNING_SECRET=${env.WEBHOOK_SIGNING_SECRET} npm run backup -- --engine mysql --instance 44b277eb-39be-4921-be31-3d61b43651d7 --description "before the migration" --url ${gatewayUrl}

@@ -1,12 +1,189 @@
+import type { AwsCredentials, AwsService } from './aws/client';
 import { ConfigurationError } from './errors';
 
 /**
- * The gateway's configuration, read from the environment once at cold start. Every problem is named at once,
- * and nothing falls back to a placeholder that would hide a missing value.
+ * Every environment variable the gateway reads, declared once: its rule, its default and the functions that
+ * read it. `loadConfig` parses a function's variables once at cold start and names every problem in one
+ * {@link ConfigurationError}; the other modules receive typed settings and never read `process.env`.
+ * The README's configuration table lists exactly these variables (a test keeps the two together).
  */
+export type FunctionName = 'createBackup' | 'createBackupFromQueue' | 'scheduledBackups' | 'slackCommand';
+export type Env = Record<string, string | undefined>;
+
+const ALL: readonly FunctionName[] = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand'];
+const HTTP: readonly FunctionName[] = ['createBackup', 'slackCommand'];
+
+/** What a rule throws: the words after the variable's name, e.g. `must be a whole number above 0`. */
+class Problem extends Error {}
+
+interface VariableSpec<T> {
+  description: string;
+  /** Applied when the variable is unset or blank; shown in the README. */
+  default?: string;
+  usedBy: readonly FunctionName[];
+  /** Turns the trimmed text into a value, or throws a {@link Problem}. */
+  parse: (text: string) => T;
+}
+const variable = <T>(spec: VariableSpec<T>): VariableSpec<T> => spec;
+
+const asText = (text: string): string => text;
+
+/**
+ * A comma-separated list, blanks dropped.
+ *
+ * @example
+ * commaSeparated(' new-secret, old-secret ,') // → ['new-secret', 'old-secret']
+ */
+export const commaSeparated = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+
+const matching =
+  (pattern: RegExp, rule: string) =>
+  (text: string): string => {
+    if (!pattern.test(text)) throw new Problem(rule);
+    return text;
+  };
+
+/** The one "is an http(s) URL" rule; the value is the URL's origin (no path, no trailing slash). */
+const httpOrigin =
+  (example: string) =>
+  (text: string): string => {
+    let url: URL | undefined;
+    try {
+      url = new URL(text);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new Problem(`must be an http(s) URL such as ${example}`);
+    return url.origin;
+  };
+
+const wholeNumber =
+  (min: number, max: number, unit: string) =>
+  (text: string): number => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Problem(`must be a whole number of ${unit} from ${min} to ${max} (it is "${text.slice(0, 20)}")`);
+    }
+    return value;
+  };
+
+const slackIds = (pattern: RegExp, example: string) => (text: string): string[] => {
+  const ids = commaSeparated(text);
+  const wrong = ids.filter((id) => !pattern.test(id));
+  if (wrong.length > 0) {
+    throw new Problem(`must list Slack IDs such as ${example}, not names (found ${wrong.map((id) => JSON.stringify(id.slice(0, 30))).join(', ')})`);
+  }
+  return ids;
+};
+
+const PROJECT_ID = /^[0-9a-f]{32}$/i;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$|^local$/;
+// Slack IDs, not names: users start with U or W, channels with C, G (private) or D (direct message).
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const LOCAL_ENDPOINT = 'http://127.0.0.1:8000';
+
+/** The schema. Order is the README's order. */
+export const CONFIGURATION = {
+  HUAWEICLOUD_SDK_PROJECT_ID: variable({
+    description: 'The 32-hex-character Huawei Cloud project ID of the region.',
+    usedBy: ALL,
+    parse: matching(PROJECT_ID, 'must be 32 hexadecimal characters'),
+  }),
+  HUAWEICLOUD_REGION: variable({
+    description: 'The Huawei Cloud region, e.g. `cn-north-4`; gives both endpoints.',
+    usedBy: ALL,
+    parse: matching(REGION, 'is not a region name such as cn-north-4'),
+  }),
+  HUAWEICLOUD_DDS_ENDPOINT: variable({
+    description: "Overrides the DDS endpoint (a stand-in's URL locally).",
+    usedBy: ALL,
+    parse: httpOrigin('https://dds.cn-north-4.myhuaweicloud.com'),
+  }),
+  HUAWEICLOUD_RDS_ENDPOINT: variable({
+    description: "Overrides the RDS endpoint (a stand-in's URL locally).",
+    usedBy: ALL,
+    parse: httpOrigin('https://rds.cn-north-4.myhuaweicloud.com'),
+  }),
+  HUAWEICLOUD_CREDENTIALS_SECRET: variable({
+    description:
+      'Secrets Manager secret holding `{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"?}` (deployed).',
+    usedBy: ALL,
+    parse: asText,
+  }),
+  HUAWEICLOUD_SDK_AK: variable({ description: 'Access key, for local runs (instead of the secret).', usedBy: ALL, parse: asText }),
+  HUAWEICLOUD_SDK_SK: variable({ description: 'Secret key, for local runs (instead of the secret).', usedBy: ALL, parse: asText }),
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: variable({ description: 'Security token of temporary keys, for local runs.', usedBy: ALL, parse: asText }),
+  SIGNING_SECRETS_SECRET: variable({
+    description: 'Secrets Manager secret holding `{"WEBHOOK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"}` (deployed).',
+    usedBy: HTTP,
+    parse: asText,
+  }),
+  WEBHOOK_SIGNING_SECRET: variable({
+    description: 'Webhook signing secrets, comma-separated during a rotation, for local runs (instead of the secret).',
+    usedBy: ['createBackup'],
+    parse: commaSeparated,
+  }),
+  SLACK_SIGNING_SECRET: variable({
+    description: "The Slack app's signing secrets, comma-separated during a rotation, for local runs.",
+    usedBy: ['slackCommand'],
+    parse: commaSeparated,
+  }),
+  SLACK_ALLOWED_USERS: variable({
+    description: 'Slack user IDs allowed to create backups, comma-separated.',
+    default: '',
+    usedBy: ['slackCommand'],
+    parse: slackIds(SLACK_USER_ID, 'U012AB3CD'),
+  }),
+  SLACK_ALLOWED_CHANNELS: variable({
+    description: 'Slack channel IDs whose members may create backups, comma-separated.',
+    default: '',
+    usedBy: ['slackCommand'],
+    parse: slackIds(SLACK_CHANNEL_ID, 'C0123OPS'),
+  }),
+  BACKUP_SCHEDULE_TARGETS: variable({
+    description: 'JSON array of `{"engine","instanceId","namePrefix"?,"description"?,"databases"?}` the schedule backs up.',
+    usedBy: ['scheduledBackups'],
+    parse: asText,
+  }),
+  IDEMPOTENCY_TABLE: variable({
+    description: 'DynamoDB table of idempotency records; unset turns idempotency (and replay protection) off.',
+    usedBy: ALL,
+    parse: asText,
+  }),
+  IDEMPOTENCY_EXPIRES_AFTER_SECONDS: variable({
+    description: 'How long an idempotency key is remembered.',
+    default: '86400',
+    usedBy: ALL,
+    parse: wholeNumber(1, 31_536_000, 'seconds'),
+  }),
+  AWS_REGION: variable({
+    description: 'The AWS region (set by the Lambda runtime).',
+    usedBy: ALL,
+    parse: matching(AWS_REGION, 'is not an AWS region name such as eu-west-1'),
+  }),
+  AWS_ACCESS_KEY_ID: variable({ description: "The function's AWS credentials (set by the Lambda runtime).", usedBy: ALL, parse: asText }),
+  AWS_SECRET_ACCESS_KEY: variable({ description: "The function's AWS credentials (set by the Lambda runtime).", usedBy: ALL, parse: asText }),
+  AWS_SESSION_TOKEN: variable({ description: "The function's AWS credentials (set by the Lambda runtime).", usedBy: ALL, parse: asText }),
+  AWS_ENDPOINT_URL: variable({
+    description: 'One endpoint for every AWS service (a local emulator), as the AWS SDKs and CLI read it.',
+    usedBy: ALL,
+    parse: httpOrigin(LOCAL_ENDPOINT),
+  }),
+  AWS_ENDPOINT_URL_DYNAMODB: variable({ description: 'DynamoDB endpoint (dynalite locally).', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: variable({ description: 'Secrets Manager endpoint.', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_EVENTBRIDGE: variable({ description: 'EventBridge endpoint.', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_SQS: variable({ description: 'SQS endpoint.', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+} satisfies Record<string, VariableSpec<unknown>>;
+
+export type VariableName = keyof typeof CONFIGURATION;
+type ValueOf<K extends VariableName> = ReturnType<(typeof CONFIGURATION)[K]['parse']>;
+
+/** Where the Huawei keys come from: the environment (local runs) or a Secrets Manager secret (deployed). */
 export type CredentialSource =
   | { kind: 'environment'; accessKey: string; secretKey: string; securityToken?: string }
-  /** In AWS: a Secrets Manager secret holding `{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"?}`. */
   | { kind: 'secretsManager'; secretId: string };
 
 export interface HuaweiConfig {
@@ -15,73 +192,85 @@ export interface HuaweiConfig {
   credentials: CredentialSource;
 }
 
-export type Env = Record<string, string | undefined>;
+/** Signing secrets: listed in a variable (local runs) or a field of a Secrets Manager secret (deployed). */
+export type SigningSecretsSource = { kind: 'values'; secrets: string[] } | { kind: 'secretsManager'; secretId: string; field: string };
 
-/** A variable's value, trimmed; `undefined` when it is unset or blank. */
-export const variable = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
-
-/** Throws one {@link ConfigurationError} naming every problem found, when there is any. */
-export function refuseConfiguration(problems: string[]): void {
-  if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
+export interface AwsConfig {
+  region: string;
+  credentials: AwsCredentials;
+  endpoints: Partial<Record<AwsService, string>>;
 }
 
-/**
- * A comma-separated list from one variable, blanks dropped.
- *
- * @example
- * commaSeparated(' new-secret, old-secret ,') // → ['new-secret', 'old-secret']
- */
-export const commaSeparated = (value: string | undefined): string[] =>
-  (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+export interface IdempotencyConfig {
+  tableName: string;
+  expiresAfterSeconds: number;
+}
 
-const PROJECT_ID = /^[0-9a-f]{32}$/i;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** A function's settings; a section a function does not use is absent. */
+export interface GatewayConfig {
+  huawei: HuaweiConfig;
+  aws: AwsConfig;
+  idempotency?: IdempotencyConfig;
+  signingSecrets?: SigningSecretsSource;
+  slackAllowList?: { users: ReadonlySet<string>; channels: ReadonlySet<string> };
+  /** The raw JSON of `BACKUP_SCHEDULE_TARGETS`; its rules live with the schedule. */
+  scheduleTargets?: string;
+}
 
 /** `https://dds.cn-north-4.myhuaweicloud.com`; the European sovereign region lives under `.myhuaweicloud.eu`. */
 export function regionalEndpoint(service: 'dds' | 'rds', region: string): string {
   return `https://${service}.${region}.myhuaweicloud.${region === 'eu-west-101' ? 'eu' : 'com'}`;
 }
 
-function readEndpoint(env: Env, service: 'dds' | 'rds', region: string | undefined, problems: string[]): string {
-  const variable = `HUAWEICLOUD_${service.toUpperCase()}_ENDPOINT`;
-  const override = env[variable]?.trim();
-  if (override) {
+/** The variable names of `AWS_ENDPOINT_URL_<SERVICE>`, as the AWS SDKs spell each service's id. */
+const AWS_ENDPOINT_VARIABLES = {
+  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+  secretsmanager: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  events: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  sqs: 'AWS_ENDPOINT_URL_SQS',
+} as const satisfies Record<AwsService, VariableName>;
+
+/** Reads variables for one function, collecting every problem instead of stopping at the first. */
+function reader(functionName: FunctionName, env: Env) {
+  const problems: string[] = [];
+  const malformed = new Set<VariableName>();
+  const read = <K extends VariableName>(name: K): ValueOf<K> | undefined => {
+    const spec: VariableSpec<unknown> = CONFIGURATION[name];
+    if (!spec.usedBy.includes(functionName)) return undefined;
+    const text = env[name]?.trim() || spec.default;
+    if (text === undefined) return undefined;
     try {
-      const url = new URL(override);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
-      return url.origin;
-    } catch {
-      problems.push(`${variable} must be an http(s) URL such as ${regionalEndpoint(service, 'cn-north-4')}`);
-      return '';
+      return spec.parse(text) as ValueOf<K>;
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+      problems.push(`${name} ${error.message}`);
+      malformed.add(name);
+      return undefined;
     }
-  }
-  if (region && REGION.test(region)) return regionalEndpoint(service, region);
-  return '';
+  };
+  /** Adds a problem for a variable that is needed but unset; a malformed one has been named already. */
+  const require = (name: VariableName, value: unknown, problem: string) => {
+    if (value === undefined && !malformed.has(name)) problems.push(problem);
+  };
+  return { read, require, problems };
 }
 
-/**
- * @example
- * loadHuaweiConfig({ HUAWEICLOUD_SDK_AK: 'AK', HUAWEICLOUD_SDK_SK: 'SK', HUAWEICLOUD_SDK_PROJECT_ID: '0123…cdef', HUAWEICLOUD_REGION: 'cn-north-4' })
- */
-export function loadHuaweiConfig(env: Env = process.env): HuaweiConfig {
-  const problems: string[] = [];
-  const value = (name: string) => variable(env, name);
+type Reader = Omit<ReturnType<typeof reader>, 'problems'>;
 
-  const projectId = value('HUAWEICLOUD_SDK_PROJECT_ID');
-  if (!projectId) problems.push('HUAWEICLOUD_SDK_PROJECT_ID is not set (the 32-hex-character project ID of the region)');
-  else if (!PROJECT_ID.test(projectId)) problems.push('HUAWEICLOUD_SDK_PROJECT_ID must be 32 hexadecimal characters');
-
-  const region = value('HUAWEICLOUD_REGION');
-  if (region && !REGION.test(region)) problems.push(`HUAWEICLOUD_REGION "${region}" is not a region name such as cn-north-4`);
-  const endpoints = { dds: readEndpoint(env, 'dds', region, problems), rds: readEndpoint(env, 'rds', region, problems) };
-  if (!region && (!endpoints.dds || !endpoints.rds)) {
-    problems.push('HUAWEICLOUD_REGION is not set (or set both HUAWEICLOUD_DDS_ENDPOINT and HUAWEICLOUD_RDS_ENDPOINT)');
+function huaweiSection({ read, require }: Reader, problems: string[]): HuaweiConfig {
+  const projectId = read('HUAWEICLOUD_SDK_PROJECT_ID');
+  require('HUAWEICLOUD_SDK_PROJECT_ID', projectId, 'HUAWEICLOUD_SDK_PROJECT_ID is not set (the 32-hex-character project ID of the region)');
+  const region = read('HUAWEICLOUD_REGION');
+  const dds = read('HUAWEICLOUD_DDS_ENDPOINT') ?? (region && regionalEndpoint('dds', region));
+  const rds = read('HUAWEICLOUD_RDS_ENDPOINT') ?? (region && regionalEndpoint('rds', region));
+  if (!dds || !rds) {
+    require('HUAWEICLOUD_REGION', region, 'HUAWEICLOUD_REGION is not set (or set both HUAWEICLOUD_DDS_ENDPOINT and HUAWEICLOUD_RDS_ENDPOINT)');
   }
 
-  const secretId = value('HUAWEICLOUD_CREDENTIALS_SECRET');
-  const accessKey = value('HUAWEICLOUD_SDK_AK');
-  const secretKey = value('HUAWEICLOUD_SDK_SK');
-  const securityToken = value('HUAWEICLOUD_SDK_SECURITY_TOKEN');
+  const secretId = read('HUAWEICLOUD_CREDENTIALS_SECRET');
+  const accessKey = read('HUAWEICLOUD_SDK_AK');
+  const secretKey = read('HUAWEICLOUD_SDK_SK');
+  const securityToken = read('HUAWEICLOUD_SDK_SECURITY_TOKEN');
   let credentials: CredentialSource | undefined;
   if (secretId) {
     if (accessKey || secretKey) problems.push('set either HUAWEICLOUD_CREDENTIALS_SECRET or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, not both');
@@ -89,12 +278,77 @@ export function loadHuaweiConfig(env: Env = process.env): HuaweiConfig {
   } else {
     if (!accessKey) problems.push('HUAWEICLOUD_SDK_AK is not set (or name a secret in HUAWEICLOUD_CREDENTIALS_SECRET)');
     if (!secretKey) problems.push('HUAWEICLOUD_SDK_SK is not set (or name a secret in HUAWEICLOUD_CREDENTIALS_SECRET)');
-    if (accessKey && secretKey) {
-      credentials = { kind: 'environment', accessKey, secretKey, ...(securityToken && { securityToken }) };
-    }
+    if (accessKey && secretKey) credentials = { kind: 'environment', accessKey, secretKey, ...(securityToken && { securityToken }) };
   }
+  // Every way a value could be missing has added a problem above, and problems are thrown before this is used.
+  return { projectId: projectId ?? '', endpoints: { dds: dds ?? '', rds: rds ?? '' }, credentials: credentials as CredentialSource };
+}
 
-  refuseConfiguration(problems);
-  // Every way either could be missing has added a problem above.
-  return { projectId: projectId as string, endpoints, credentials: credentials as CredentialSource };
+function awsSection({ read, require }: Reader, problems: string[], needed: boolean): AwsConfig {
+  const shared = read('AWS_ENDPOINT_URL');
+  const endpoints: Partial<Record<AwsService, string>> = {};
+  for (const [service, name] of Object.entries(AWS_ENDPOINT_VARIABLES) as Array<[AwsService, VariableName]>) {
+    const endpoint = (read(name) as string | undefined) ?? shared;
+    if (endpoint) endpoints[service] = endpoint;
+  }
+  // A local emulator checks neither region nor keys, but requests are signed all the same.
+  const local = Object.keys(endpoints).length > 0;
+  const region = read('AWS_REGION') ?? (local ? 'local' : undefined);
+  const accessKeyId = read('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = read('AWS_SECRET_ACCESS_KEY');
+  const sessionToken = read('AWS_SESSION_TOKEN');
+  if (needed) {
+    require('AWS_REGION', region, 'AWS_REGION is not set (the Lambda runtime sets it; locally, set it or an AWS_ENDPOINT_URL_<SERVICE>)');
+  }
+  if (needed && !local && (!accessKeyId || !secretAccessKey)) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (the Lambda runtime sets them)');
+  }
+  const credentials: AwsCredentials =
+    accessKeyId && secretAccessKey
+      ? { accessKeyId, secretAccessKey, ...(sessionToken && { sessionToken }) }
+      : { accessKeyId: 'local', secretAccessKey: 'local' };
+  return { region: region ?? '', credentials, endpoints };
+}
+
+function signingSection(functionName: FunctionName, { read }: Reader, problems: string[]): SigningSecretsSource | undefined {
+  const field = functionName === 'slackCommand' ? 'SLACK_SIGNING_SECRET' : functionName === 'createBackup' ? 'WEBHOOK_SIGNING_SECRET' : undefined;
+  if (!field) return undefined;
+  const secretId = read('SIGNING_SECRETS_SECRET');
+  const secrets = read(field) ?? [];
+  if (secretId && secrets.length > 0) problems.push(`set either SIGNING_SECRETS_SECRET or ${field}, not both`);
+  if (secretId) return { kind: 'secretsManager', secretId, field };
+  if (secrets.length === 0) {
+    problems.push(`${field} is not set (or name the Secrets Manager secret holding it in SIGNING_SECRETS_SECRET); every request is refused`);
+  }
+  return { kind: 'values', secrets };
+}
+
+/**
+ * Parses a function's configuration once, at cold start; throws one {@link ConfigurationError} naming every
+ * missing or malformed variable.
+ *
+ * @example
+ * const config = loadConfig('createBackup'); // → { huawei: {…}, aws: {…}, idempotency: {…}, signingSecrets: {…} }
+ */
+export function loadConfig(functionName: FunctionName, env: Env = process.env): GatewayConfig {
+  const { problems, ...variables } = reader(functionName, env);
+  const { read } = variables;
+  const huawei = huaweiSection(variables, problems);
+  const tableName = read('IDEMPOTENCY_TABLE');
+  const idempotency = tableName ? { tableName, expiresAfterSeconds: read('IDEMPOTENCY_EXPIRES_AFTER_SECONDS') ?? 86_400 } : undefined;
+  const signingSecrets = signingSection(functionName, variables, problems);
+  const needsAws = Boolean(idempotency) || huawei.credentials?.kind === 'secretsManager' || signingSecrets?.kind === 'secretsManager';
+  const aws = awsSection(variables, problems, needsAws);
+
+  const config: GatewayConfig = { huawei, aws, ...(idempotency && { idempotency }), ...(signingSecrets && { signingSecrets }) };
+  if (functionName === 'slackCommand') {
+    config.slackAllowList = { users: new Set(read('SLACK_ALLOWED_USERS')), channels: new Set(read('SLACK_ALLOWED_CHANNELS')) };
+  }
+  if (functionName === 'scheduledBackups') {
+    const targets = read('BACKUP_SCHEDULE_TARGETS');
+    variables.require('BACKUP_SCHEDULE_TARGETS', targets, 'BACKUP_SCHEDULE_TARGETS is not set (a JSON array of targets, [] for none)');
+    config.scheduleTargets = targets ?? '[]';
+  }
+  if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });
+  return config;
 }

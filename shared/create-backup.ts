@@ -1,10 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { loadHuaweiConfig, type HuaweiConfig } from './config';
 import type { BackupCommand } from './domain/backup-request';
 import { toBackupResult, toUpstreamCall, type BackupResult } from './domain/engine-mapping';
 import { UpstreamError, UpstreamFailedError } from './errors';
-import { createHuaweiClient, type HuaweiClient } from './huawei/client';
-import { credentialsProvider } from './huawei/credentials';
+import type { HuaweiClient } from './huawei/client';
 import { logger } from './logger';
 
 /** Keys that tie a log line to what triggered it (a queue message id, a scheduled event id). */
@@ -58,20 +56,3 @@ export function createBackupUseCase(client: HuaweiClient, projectId: string): Cr
 
 /** The absolute time by which the upstream call must be over: the Lambda's own remaining time. */
 export const deadlineOf = (context: Pick<Context, 'getRemainingTimeInMillis'>): number => Date.now() + context.getRemainingTimeInMillis();
-
-/**
- * Builds the use case from the environment; called once at cold start by each handler. Throws a
- * {@link ConfigurationError} naming every missing or malformed variable.
- */
-export function createBackupFromEnvironment(env: Record<string, string | undefined> = process.env): {
-  config: HuaweiConfig;
-  createBackup: CreateBackup;
-} {
-  const config = loadHuaweiConfig(env);
-  const client = createHuaweiClient({
-    endpoints: config.endpoints,
-    projectId: config.projectId,
-    credentials: credentialsProvider(config.credentials),
-  });
-  return { config, createBackup: createBackupUseCase(client, config.projectId) };
-}

@@ -88,12 +88,12 @@ function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: strin
  * "databases"?}`; throws a {@link ConfigurationError} naming every bad entry and what is wrong with it.
  *
  * @example
- * loadScheduleTargets({ BACKUP_SCHEDULE_TARGETS: '[{"engine":"dds","instanceId":"a89d…in02","namePrefix":"nightly"}]' })
+ * loadScheduleTargets('[{"engine":"dds","instanceId":"a89d…in02","namePrefix":"nightly"}]')
  * // → [{ request: { engine: 'dds', instanceId: 'a89d…in02' }, namePrefix: 'nightly' }]
  */
-export function loadScheduleTargets(env: Record<string, string | undefined> = process.env): ScheduleTarget[] {
+export function loadScheduleTargets(targetsJson: string): ScheduleTarget[] {
   const fail = (problem: string) => new ConfigurationError({ detail: `Invalid configuration: BACKUP_SCHEDULE_TARGETS ${problem}.` });
-  const text = env.BACKUP_SCHEDULE_TARGETS?.trim();
+  const text = targetsJson.trim();
   if (!text) throw fail('is not set (a JSON array of targets, [] for none)');
   let entries: unknown;
   try {

@@ -65,7 +65,7 @@ it('answers 500 "not configured" and logs why when the secret cannot be read', a
     expect.objectContaining({
       level: 'ERROR',
       message: 'gateway not configured',
-      detail: "Secret backup-gateway/test/missing could not be read: GetParameterError: Secrets Manager can't find the specified secret.",
+      detail: "Secret backup-gateway/test/missing could not be read: ResourceNotFoundException (Secrets Manager can't find the specified secret.)",
     }),
   ]);
   expect(standIn.requests).toHaveLength(2);

@@ -73,7 +73,7 @@ describe('fault injection through the queue: one record', () => {
   it.each<[string, Fault[], number, Expected]>([
     ['a burst of 429 with Retry-After, then success', times(2, () => throttled({ 'Retry-After': '0' })), 10_000, { attempts: 3, created: 1 }],
     ['429 with Retry-After that outlasts the retries', times(3, () => throttled({ 'Retry-After': '0' })), 10_000, { code: 'throttled', backupMayExist: false, attempts: 3, created: 0 }],
-    ['429 without Retry-After and no time left to back off', [throttled()], 2_000, { code: 'throttled', backupMayExist: false, attempts: 1, created: 0 }],
+    ['429 without Retry-After and no time left to back off', [throttled()], 3_500, { code: 'throttled', backupMayExist: false, attempts: 1, created: 0 }],
     ['503 then success', [unavailable()], 10_000, { attempts: 2, created: 1 }],
     ['503 that lasts', times(3, unavailable), 10_000, { code: 'upstream_unavailable', backupMayExist: false, attempts: 3, created: 0 }],
     ['a connection dropped before the request was read', [{ kind: 'drop-before-read' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
@@ -81,7 +81,7 @@ describe('fault injection through the queue: one record', () => {
     ['a 200 that is not JSON', [notJson()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
     ['a truncated 200', [{ kind: 'truncate' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 1 }],
     ['a 500', [internalError()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
-    ['too little time left to start the call', [], 600, { code: 'no_time_left', backupMayExist: false, attempts: 0, created: 0 }],
+    ['too little time left to start the call', [], 2_000, { code: 'no_time_left', backupMayExist: false, attempts: 0, created: 0 }],
   ])('%s', async (_, faults, remainingMs, expected) => {
     const record = sqsRecord({ body: dds('faults00000000000000000000000in02') });
     standIn.script(...faults);
@@ -97,10 +97,10 @@ describe('fault injection through the queue: one record', () => {
   });
 
   it('gives up on a stand-in slower than the remaining time, in time, and says the backup may exist (it does, later)', async () => {
-    standIn.script({ kind: 'delay', ms: 1_500 });
-    const { failed, failures, tookMs } = await deliver(sqsEvent(sqsRecord({ messageId: 'slow-1', body: dds('slow000000000000000000000000in02') })), 1_000);
+    standIn.script({ kind: 'delay', ms: 3_000 });
+    const { failed, failures, tookMs } = await deliver(sqsEvent(sqsRecord({ messageId: 'slow-1', body: dds('slow000000000000000000000000in02') })), 2_500);
 
-    expect(tookMs).toBeLessThan(1_000);
+    expect(tookMs).toBeLessThan(2_500);
     expect(failed).toEqual(['slow-1']);
     expect(failures).toEqual([expect.objectContaining({ messageId: 'slow-1', code: 'upstream_timeout', backupMayExist: true })]);
     expect(standIn.requests).toHaveLength(1);
@@ -193,10 +193,10 @@ describe('fault injection through the queue: a batch', () => {
 
   it('ends within its remaining time when Huawei Cloud is slow: calls in flight time out, waiting ones are not started, all are listed', async () => {
     const records = batchOf(12, 'late');
-    standIn.script(...times<Fault>(10, () => ({ kind: 'delay', ms: 1_800 })));
-    const { failed, failures, tookMs } = await deliver(sqsEvent(...records), 1_500);
+    standIn.script(...times<Fault>(10, () => ({ kind: 'delay', ms: 3_300 })));
+    const { failed, failures, tookMs } = await deliver(sqsEvent(...records), 3_000);
 
-    expect(tookMs).toBeLessThan(1_500);
+    expect(tookMs).toBeLessThan(3_000);
     expect(failed).toEqual(records.map((record) => record.messageId).sort());
     const codes = failures.map((line) => line.code).sort();
     expect(codes).toEqual([...times(2, () => 'no_time_left'), ...times(10, () => 'upstream_timeout')]);
@@ -223,7 +223,7 @@ describe('fault injection through the schedule', () => {
   }
 
   it.each<[string, Fault, number, string]>([
-    ['429 without Retry-After and no time left to back off', throttled(), 2_000, 'throttled'],
+    ['429 without Retry-After and no time left to back off', throttled(), 3_500, 'throttled'],
   ])('fails naming the target that met %s; the retry of the tick creates only the missing backup', async (_, fault, remainingMs, code) => {
     const event = scheduledEvent({ time: '2026-11-24T02:00:00Z' });
     standIn.script(fault);
@@ -279,10 +279,10 @@ describe('fault injection through the schedule', () => {
   });
 
   it('ends within its remaining time when Huawei Cloud is slower, naming every target', async () => {
-    standIn.script(...times<Fault>(3, () => ({ kind: 'delay', ms: 1_500 })));
-    const { named, tookMs } = await failingTick(scheduledEvent({ time: '2026-11-24T02:00:00Z' }), 1_000);
+    standIn.script(...times<Fault>(3, () => ({ kind: 'delay', ms: 3_000 })));
+    const { named, tookMs } = await failingTick(scheduledEvent({ time: '2026-11-24T02:00:00Z' }), 2_500);
 
-    expect(tookMs).toBeLessThan(1_000);
+    expect(tookMs).toBeLessThan(2_500);
     expect(named).toEqual(TARGETS.map((target) => `${target.instanceId} upstream_timeout`).sort());
     expect(standIn.requests).toHaveLength(3);
     await backupsEventually(3);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateBackupRequest } from '../shared/domain/backup-request';
 import { InvalidRequestError } from '../shared/errors';
-import { loadIdempotencySettings } from '../shared/idempotency';
 
 const request = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' };
 const problemsOf = (input: unknown, defaults = {}) => {
@@ -39,41 +38,5 @@ describe('idempotencyKey rule', () => {
 
   it('checks a default key by the same rule', () => {
     expect(problemsOf(request, { idempotencyKey: 'not valid' })).toEqual([{ field: 'idempotencyKey', message: expect.stringContaining('found " "') }]);
-  });
-});
-
-describe('idempotency settings', () => {
-  it('are off without IDEMPOTENCY_TABLE', () => {
-    expect(loadIdempotencySettings({ IDEMPOTENCY_TABLE: ' ', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).toBeUndefined();
-  });
-
-  it('remember keys for 24 hours unless told otherwise', () => {
-    expect(loadIdempotencySettings({ IDEMPOTENCY_TABLE: 'backup-gateway-dev-idempotency', AWS_REGION: 'eu-west-1' })).toEqual({
-      tableName: 'backup-gateway-dev-idempotency',
-      dynamoDb: { region: 'eu-west-1' },
-      expiresAfterSeconds: 86_400,
-    });
-    expect(loadIdempotencySettings({ IDEMPOTENCY_TABLE: 'table', AWS_REGION: 'eu-west-1', IDEMPOTENCY_EXPIRES_AFTER_SECONDS: '3600' })?.expiresAfterSeconds).toBe(3600);
-  });
-
-  it('use a local endpoint with placeholder keys only when the environment has none', () => {
-    expect(loadIdempotencySettings({ IDEMPOTENCY_TABLE: 'table', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })?.dynamoDb).toEqual({
-      endpoint: 'http://127.0.0.1:8000',
-      region: 'local',
-      placeholderCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    expect(
-      loadIdempotencySettings({ IDEMPOTENCY_TABLE: 'table', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIA…' })
-        ?.dynamoDb,
-    ).toEqual({ endpoint: 'http://127.0.0.1:8000', region: 'eu-west-1' });
-  });
-
-  it.each([
-    ['an expiry that is not a number', { IDEMPOTENCY_EXPIRES_AFTER_SECONDS: '1d' }, /IDEMPOTENCY_EXPIRES_AFTER_SECONDS "1d" must be a whole number/],
-    ['a zero expiry', { IDEMPOTENCY_EXPIRES_AFTER_SECONDS: '0' }, /IDEMPOTENCY_EXPIRES_AFTER_SECONDS "0"/],
-    ['an endpoint that is not a URL', { DYNAMODB_ENDPOINT: 'localhost:8000' }, /DYNAMODB_ENDPOINT "localhost:8000" must be an http\(s\) URL/],
-    ['no region and no local endpoint', { AWS_REGION: '' }, /AWS_REGION is not set/],
-  ])('refuse %s', (_, env, message) => {
-    expect(() => loadIdempotencySettings({ IDEMPOTENCY_TABLE: 'table', AWS_REGION: 'eu-west-1', ...env })).toThrow(message);
   });
 });

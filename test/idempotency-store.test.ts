@@ -3,7 +3,9 @@ import { startLocalDynamo } from '../local/dynamodb';
 import type { CreateBackup } from '../shared/create-backup';
 import type { BackupResult } from '../shared/domain/engine-mapping';
 import { IdempotencyStoreError, UpstreamUnavailableError } from '../shared/errors';
-import { idempotentRequestBackup, loadIdempotencySettings } from '../shared/idempotency';
+import { createAwsClient } from '../shared/aws/client';
+import { dynamoDbIdempotencyStore } from '../shared/aws/idempotency-store';
+import { idempotentRequestBackup } from '../shared/idempotency';
 
 /** When the idempotency store fails, the caller hears what happened upstream, not a guess. */
 const request = { engine: 'dds' as const, instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', idempotencyKey: 'store-test' };
@@ -18,7 +20,11 @@ const created: BackupResult = {
   upstreamRequestId: null,
 };
 const settingsFor = (endpoint: string, tableName = 'backup-gateway-local-idempotency') =>
-  loadIdempotencySettings({ IDEMPOTENCY_TABLE: tableName, DYNAMODB_ENDPOINT: endpoint });
+  dynamoDbIdempotencyStore(
+    createAwsClient({ region: 'local', endpoints: { dynamodb: endpoint }, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    tableName,
+    86_400,
+  );
 const deadline = () => Date.now() + 10_000;
 
 describe('idempotency store failures', () => {

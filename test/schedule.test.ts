@@ -94,7 +94,7 @@ describe('scheduledBackups', () => {
 });
 
 describe('BACKUP_SCHEDULE_TARGETS', () => {
-  const load = (value: unknown) => () => loadScheduleTargets({ BACKUP_SCHEDULE_TARGETS: typeof value === 'string' ? value : JSON.stringify(value) });
+  const load = (value: unknown) => () => loadScheduleTargets(typeof value === 'string' ? value : JSON.stringify(value));
 
   it('reads the targets with the unified request rules', () => {
     expect(load(TARGETS)()).toEqual([

@@ -6,21 +6,21 @@ import { WEBHOOK_SIGNATURE } from '../../shared/auth/hmac';
 import { signedRequest } from '../../shared/auth/signed-request';
 import { deadlineOf } from '../../shared/create-backup';
 import { atColdStart } from '../../shared/failure-log';
+import { composeGateway } from '../../shared/gateway';
 import { problemDetails, unifiedBackupRequest, type BackupHttpEvent } from '../../shared/http/middleware';
 import { jsonResponse } from '../../shared/http/problem';
-import { requestBackupFromEnvironment } from '../../shared/idempotency';
 import { logger } from '../../shared/logger';
 
-const requestBackup = atColdStart(() => requestBackupFromEnvironment());
+const gateway = atColdStart(() => composeGateway('createBackup'));
 
 /** `POST /backups`: one signed, unified request in (deduplicated by its idempotency key), `202` with the created backup out. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(problemDetails())
-  .use(signedRequest(WEBHOOK_SIGNATURE, 'WEBHOOK_SIGNING_SECRET'))
+  .use(signedRequest(WEBHOOK_SIGNATURE, () => gateway().signingSecrets()))
   .use(httpJsonBodyParser())
   .use(unifiedBackupRequest())
   .handler(async (event, context) => {
-    const result = await requestBackup()((event as BackupHttpEvent).backupRequest, deadlineOf(context));
+    const result = await gateway().requestBackup((event as BackupHttpEvent).backupRequest, deadlineOf(context));
     return jsonResponse(202, result);
   });

@@ -2,13 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { atColdStart } from '../../shared/failure-log';
-import { requestBackupFromEnvironment } from '../../shared/idempotency';
+import { composeGateway } from '../../shared/gateway';
 import { logger } from '../../shared/logger';
 import { processBackupQueue } from '../../shared/queue';
 
-const requestBackup = atColdStart(() => requestBackupFromEnvironment());
+const gateway = atColdStart(() => composeGateway('createBackupFromQueue'));
 
 /** SQS: one unified request (or an EventBridge event carrying one) per message; failed records are reported back. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
-  .handler((event, context) => processBackupQueue(event, context, requestBackup()));
+  .handler((event, context) => processBackupQueue(event, context, gateway().requestBackup));

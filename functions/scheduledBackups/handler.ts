@@ -3,11 +3,14 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { deadlineOf } from '../../shared/create-backup';
 import { atColdStart } from '../../shared/failure-log';
-import { requestBackupFromEnvironment } from '../../shared/idempotency';
+import { composeGateway } from '../../shared/gateway';
 import { logger } from '../../shared/logger';
 import { loadScheduleTargets, runScheduledBackups, type ScheduledRun } from '../../shared/schedule';
 
-const schedule = atColdStart(() => ({ targets: loadScheduleTargets(), requestBackup: requestBackupFromEnvironment() }));
+const schedule = atColdStart(() => {
+  const { config, requestBackup } = composeGateway('scheduledBackups');
+  return { targets: loadScheduleTargets(config.scheduleTargets ?? ''), requestBackup };
+});
 
 /** EventBridge schedule: one backup per target of `BACKUP_SCHEDULE_TARGETS`; fails naming the targets that did. */
 export const handler = middy<ScheduledEvent, ScheduledRun>()

@@ -1,102 +1,106 @@
-import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
-import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
-import type { JSONValue } from '@aws-lambda-powertools/commons/types';
-import { DynamoDbError, fromAttribute, toAttribute, type DynamoDbCall, type Item } from './dynamodb';
+import { AwsError, type AwsClient } from './client';
 
 /**
- * Powertools idempotency's DynamoDB persistence, on our light DynamoDB calls instead of the AWS SDK. Same table
- * layout and the same conditions as Powertools' own `DynamoDBPersistenceLayer`: key `id`, TTL on `expiration`.
+ * The idempotency records, in DynamoDB: one item per key, taken with a conditional put so that exactly one
+ * invocation runs a key's request. Key `id`, expiry `expiration` (DynamoDB TTL, epoch seconds) — the layout of
+ * Powertools idempotency, so a table made for it keeps working.
  */
-const INPROGRESS = 'INPROGRESS';
-const ATTRIBUTE = { key: 'id', status: 'status', expiry: 'expiration', inProgressExpiry: 'in_progress_expiration', data: 'data', validation: 'validation' };
+export type RecordStatus = 'INPROGRESS' | 'COMPLETED' | 'UNCERTAIN';
 
-type RecordStatus = ConstructorParameters<typeof IdempotencyRecord>[0]['status'];
-
-function recordOf(item: Item): IdempotencyRecord {
-  const value = (name: string) => (item[name] ? fromAttribute(item[name]) : undefined);
-  return new IdempotencyRecord({
-    idempotencyKey: String(value(ATTRIBUTE.key)),
-    status: value(ATTRIBUTE.status) as RecordStatus,
-    expiryTimestamp: value(ATTRIBUTE.expiry) as number | undefined,
-    inProgressExpiryTimestamp: value(ATTRIBUTE.inProgressExpiry) as number | undefined,
-    responseData: value(ATTRIBUTE.data) as JSONValue | undefined,
-    payloadHash: value(ATTRIBUTE.validation) as string | undefined,
-  });
+export interface IdempotencyRecord {
+  status: RecordStatus;
+  /** The hash of the request the key was first used for. */
+  requestHash: string;
+  /** While `INPROGRESS`: epoch milliseconds after which the holder's invocation has surely ended. */
+  heldUntil?: number;
+  /** The stored outcome (a result, or what is known of an uncertain one), as JSON. */
+  data?: unknown;
 }
 
-export class DynamoDbIdempotencyStore extends BasePersistenceLayer {
-  constructor(
-    private readonly tableName: string,
-    private readonly call: DynamoDbCall,
-  ) {
-    super();
-  }
+export interface IdempotencyStore {
+  /** Takes the key for a request, or returns the record that holds it. */
+  claim(key: string, requestHash: string, heldUntil: number, deadline: number): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
+  /** Stores the final outcome of the key's request. */
+  settle(key: string, status: 'COMPLETED' | 'UNCERTAIN', data: unknown, deadline: number): Promise<void>;
+  /** Forgets the key, so that a retry runs the request again (its request surely created nothing). */
+  release(key: string, deadline: number): Promise<void>;
+}
 
-  private key(idempotencyKey: string): Item {
-    return { [ATTRIBUTE.key]: { S: idempotencyKey } };
-  }
+type Attribute = { S: string } | { N: string };
 
-  protected async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
-    const { Item: item } = await this.call('GetItem', { TableName: this.tableName, Key: this.key(idempotencyKey), ConsistentRead: true });
-    if (!item) throw new IdempotencyItemNotFoundError();
-    return recordOf(item as Item);
-  }
+const recordOf = (item: Record<string, Attribute>): IdempotencyRecord => {
+  const text = (name: string) => (item[name] && 'S' in item[name] ? item[name].S : undefined);
+  const number = (name: string) => (item[name] && 'N' in item[name] ? Number(item[name].N) : undefined);
+  const data = text('data');
+  return {
+    status: text('status') as RecordStatus,
+    requestHash: text('validation') ?? '',
+    ...(number('in_progress_expiration') !== undefined && { heldUntil: number('in_progress_expiration') }),
+    ...(data !== undefined && { data: JSON.parse(data) }),
+  };
+};
 
-  /** Takes the key unless a live record holds it: absent, expired, or in progress past its invocation's end. */
-  protected async _putRecord(record: IdempotencyRecord): Promise<void> {
-    const item: Item = {
-      ...this.key(record.idempotencyKey),
-      [ATTRIBUTE.expiry]: toAttribute(record.expiryTimestamp),
-      [ATTRIBUTE.status]: { S: record.getStatus() },
-      ...(record.inProgressExpiryTimestamp !== undefined && { [ATTRIBUTE.inProgressExpiry]: { N: String(record.inProgressExpiryTimestamp) } }),
-      ...(this.isPayloadValidationEnabled() && record.payloadHash !== undefined && { [ATTRIBUTE.validation]: { S: record.payloadHash } }),
-    };
-    const now = Date.now();
-    try {
-      await this.call('PutItem', {
-        TableName: this.tableName,
-        Item: item,
-        ConditionExpression:
-          'attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)',
-        ExpressionAttributeNames: { '#id': ATTRIBUTE.key, '#expiry': ATTRIBUTE.expiry, '#in_progress_expiry': ATTRIBUTE.inProgressExpiry, '#status': ATTRIBUTE.status },
-        ExpressionAttributeValues: { ':now': { N: String(now / 1000) }, ':now_in_millis': { N: String(now) }, ':inprogress': { S: INPROGRESS } },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      });
-    } catch (error) {
-      if (error instanceof DynamoDbError && error.type === 'ConditionalCheckFailedException') {
-        throw new IdempotencyItemAlreadyExistsError(
-          `Failed to put record for already existing idempotency key: ${record.idempotencyKey}`,
-          error.item && recordOf(error.item),
+/**
+ * @example
+ * const store = dynamoDbIdempotencyStore(aws, 'backup-gateway-dev-idempotency', 86_400);
+ * const claim = await store.claim('createBackup#deploy-4711', hash, deadline, deadline);
+ */
+export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expiresAfterSeconds: number, now: () => number = Date.now): IdempotencyStore {
+  const key = (idempotencyKey: string) => ({ id: { S: idempotencyKey } });
+  const expiry = () => ({ N: String(Math.floor(now() / 1000) + expiresAfterSeconds) });
+  return {
+    async claim(idempotencyKey, requestHash, heldUntil, deadline) {
+      const at = now();
+      try {
+        await aws.call(
+          'dynamodb',
+          'PutItem',
+          {
+            TableName: tableName,
+            Item: {
+              ...key(idempotencyKey),
+              status: { S: 'INPROGRESS' },
+              validation: { S: requestHash },
+              in_progress_expiration: { N: String(heldUntil) },
+              expiration: expiry(),
+            },
+            // Free, expired, or held by an invocation that has surely ended.
+            ConditionExpression:
+              'attribute_not_exists(id) OR expiration < :now OR (#status = :inprogress AND in_progress_expiration < :now_ms)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':now': { N: String(Math.floor(at / 1000)) }, ':now_ms': { N: String(at) }, ':inprogress': { S: 'INPROGRESS' } },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+          { deadline },
         );
+        return { claimed: true };
+      } catch (error) {
+        if (!(error instanceof AwsError && error.type === 'ConditionalCheckFailedException')) throw error;
+        // DynamoDB returns the holder's item with the refusal; emulators such as dynalite do not, so it is read.
+        const item =
+          error.details.Item ??
+          (await aws.call<{ Item?: unknown }>('dynamodb', 'GetItem', { TableName: tableName, Key: key(idempotencyKey), ConsistentRead: true }, { deadline }))
+            .Item;
+        if (!item) throw error;
+        return { claimed: false, record: recordOf(item as Record<string, Attribute>) };
       }
-      throw error;
-    }
-  }
-
-  protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
-    const names: Record<string, string> = { '#expiry': ATTRIBUTE.expiry, '#status': ATTRIBUTE.status };
-    const values: Item = { ':expiry': toAttribute(record.expiryTimestamp), ':status': { S: record.getStatus() } };
-    const updates = ['#expiry = :expiry', '#status = :status'];
-    if (record.responseData !== undefined) {
-      updates.push('#response_data = :response_data');
-      names['#response_data'] = ATTRIBUTE.data;
-      values[':response_data'] = toAttribute(record.responseData);
-    }
-    if (this.isPayloadValidationEnabled()) {
-      updates.push('#validation_key = :validation_key');
-      names['#validation_key'] = ATTRIBUTE.validation;
-      values[':validation_key'] = toAttribute(record.payloadHash);
-    }
-    await this.call('UpdateItem', {
-      TableName: this.tableName,
-      Key: this.key(record.idempotencyKey),
-      UpdateExpression: `SET ${updates.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
-  }
-
-  protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
-    await this.call('DeleteItem', { TableName: this.tableName, Key: this.key(record.idempotencyKey) });
-  }
+    },
+    async settle(idempotencyKey, status, data, deadline) {
+      await aws.call(
+        'dynamodb',
+        'UpdateItem',
+        {
+          TableName: tableName,
+          Key: key(idempotencyKey),
+          UpdateExpression: 'SET #status = :status, #data = :data, expiration = :expiration REMOVE in_progress_expiration',
+          ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
+          ExpressionAttributeValues: { ':status': { S: status }, ':data': { S: JSON.stringify(data) }, ':expiration': expiry() },
+        },
+        { deadline },
+      );
+    },
+    async release(idempotencyKey, deadline) {
+      await aws.call('dynamodb', 'DeleteItem', { TableName: tableName, Key: key(idempotencyKey) }, { deadline });
+    },
+  };
 }

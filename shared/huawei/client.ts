@@ -1,4 +1,3 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import {
   BackupInProgressError,
   NoTimeLeftError,
@@ -11,6 +10,7 @@ import {
   type UpstreamDetails,
   type UpstreamError,
 } from '../errors';
+import { headerValue, sendAttempt } from '../net/transport';
 import { isRecord } from '../objects';
 import { signRequest, type Credentials } from './signer';
 
@@ -18,8 +18,8 @@ import { signRequest, type Credentials } from './signer';
  * The Huawei Cloud adapter: signs, sends with a deadline, retries only where the upstream surely did not act,
  * and turns every vendor failure into one of our {@link UpstreamError}s.
  *
- * Plain `node:http` rather than `fetch` or the official SDK: both cost tens of milliseconds of cold start
- * (see the toolchain notes) for a single POST.
+ * Plain `node:http(s)` with kept-alive connections rather than `fetch` or the official SDK: both cost tens of
+ * milliseconds of cold start (see the toolchain notes) for a single POST.
  */
 export interface HuaweiClientOptions {
   endpoints: Record<'dds' | 'rds', string>;
@@ -43,79 +43,10 @@ export interface UpstreamAnswer {
 /** Codes that mean "another operation or backup is in progress" on the instance. */
 const BUSY_CODES = new Set(['DBS.200019', 'RDS.0011', 'RDS.3004', 'DBS.201214']);
 const GATEWAY_AUTH_CODE = /^APIGW\.03\d\d$/;
-const MAX_ANSWER_BYTES = 1024 * 1024;
 /** Time kept back from the deadline so the function can still answer its caller. */
 const ANSWER_MARGIN_MS = 250;
 /** An attempt shorter than this is not worth starting. */
 const MIN_ATTEMPT_MS = 500;
-
-type AttemptOutcome =
-  | { kind: 'answered'; status: number; headers: IncomingMessage['headers']; text: string }
-  | { kind: 'refused'; error: Error }
-  | { kind: 'unreachable'; error: Error }
-  | { kind: 'timeout'; connected: boolean }
-  | { kind: 'dropped'; error: Error };
-
-interface Attempt {
-  url: URL;
-  headers: Record<string, string>;
-  body: string;
-  timeoutMs: number;
-}
-
-/** TLS costs several milliseconds to load: only a path that talks HTTPS pays for it, when it first does. */
-const httpsRequest = async () => (await import('node:https')).request;
-
-async function sendOnce({ url, headers, body, timeoutMs }: Attempt): Promise<AttemptOutcome> {
-  const send = url.protocol === 'https:' ? await httpsRequest() : httpRequest;
-  return new Promise((resolve) => {
-    let connected = false;
-    let settled = false;
-    const settle = (outcome: AttemptOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(outcome);
-    };
-    const req = send(url, { method: 'POST', headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_ANSWER_BYTES) {
-          res.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () =>
-        settle({ kind: 'answered', status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', (error) => settle({ kind: 'dropped', error }));
-      res.on('aborted', () => settle({ kind: 'dropped', error: new Error('answer cut off') }));
-    });
-    const timer = setTimeout(() => {
-      settle({ kind: 'timeout', connected });
-      req.destroy();
-    }, timeoutMs);
-    req.on('socket', (socket) => {
-      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
-        connected = true;
-      });
-    });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED') settle({ kind: 'refused', error });
-      else if (!connected) settle({ kind: 'unreachable', error });
-      else settle({ kind: 'dropped', error });
-    });
-    req.end(body);
-  });
-}
-
-const header = (headers: IncomingMessage['headers'], name: string): string | undefined => {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
 
 /** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
 export function retryAfterMs(value: string | undefined, now: number): number | undefined {
@@ -227,10 +158,10 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
         }
         const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, timeLeft));
         const headers = signRequest({ method: 'POST', path: url.pathname, headers: baseHeaders, body: payload }, keys, new Date(now()));
-        const outcome = await sendOnce({ url, headers, body: payload, timeoutMs });
+        const outcome = await sendAttempt({ url, method: 'POST', headers, body: payload, timeoutMs });
 
         if (outcome.kind === 'answered') {
-          const requestId = header(outcome.headers, 'x-request-id') ?? null;
+          const requestId = headerValue(outcome.headers, 'x-request-id') ?? null;
           if (outcome.status >= 200 && outcome.status < 300) {
             const answer = parseJson(outcome.text);
             if (answer === undefined) {
@@ -243,24 +174,27 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
           }
           const upstream = upstreamDetails(outcome.status, requestId, outcome.text);
           const retryable = outcome.status === 429 || outcome.status === 503;
-          const advised = retryAfterMs(header(outcome.headers, 'retry-after'), now());
+          const advised = retryAfterMs(headerValue(outcome.headers, 'retry-after'), now());
           if (retryable && (await waitForAnotherAttempt(attempt, advised ?? jitteredBackoffMs()))) continue;
           throw errorForAnswer(upstream, Math.max(1, Math.ceil((advised ?? backoffMs.max) / 1000)));
         }
 
-        if (outcome.kind === 'refused') {
-          if (await waitForAnotherAttempt(attempt, jitteredBackoffMs())) continue;
+        if (outcome.kind === 'not-sent') {
+          // A kept-alive socket the server had just closed: nothing left, so a fresh connection may try at once.
+          if (outcome.reusedSocket && (await waitForAnotherAttempt(attempt, 0))) continue;
+          if (outcome.refused && (await waitForAnotherAttempt(attempt, jitteredBackoffMs()))) continue;
           throw new UpstreamUnavailableError(
-            `Could not connect to Huawei Cloud ${service.toUpperCase()} (connection refused); the backup was not created and it is safe to retry.`,
+            outcome.refused
+              ? `Could not connect to Huawei Cloud ${service.toUpperCase()} (connection refused); the backup was not created and it is safe to retry.`
+              : `Could not reach Huawei Cloud ${service.toUpperCase()}; the backup was not created and it is safe to retry.`,
             {},
             outcome.error,
           );
         }
-        if (outcome.kind === 'unreachable' || (outcome.kind === 'timeout' && !outcome.connected)) {
+        if (outcome.kind === 'timeout' && !outcome.sent) {
           throw new UpstreamUnavailableError(
-            `Could not reach Huawei Cloud ${service.toUpperCase()}; the backup was not created and it is safe to retry.`,
+            `Could not reach Huawei Cloud ${service.toUpperCase()} in time; the backup was not created and it is safe to retry.`,
             {},
-            outcome.kind === 'unreachable' ? outcome.error : undefined,
           );
         }
         if (outcome.kind === 'timeout') {

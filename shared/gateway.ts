@@ -1,0 +1,48 @@
+import { signingSecretsProvider } from './auth/signing-secrets';
+import { createAwsClient, type AwsClient } from './aws/client';
+import { dynamoDbIdempotencyStore } from './aws/idempotency-store';
+import { loadConfig, type Env, type FunctionName, type GatewayConfig } from './config';
+import { createBackupUseCase } from './create-backup';
+import { createHuaweiClient } from './huawei/client';
+import { credentialsProvider } from './huawei/credentials';
+import { idempotentRequestBackup, type RequestBackup } from './idempotency';
+import { logger } from './logger';
+import { secretsManagerReader } from './secrets';
+
+/**
+ * The composition root: one function's configuration, its adapters (AWS, Huawei Cloud, secrets) and the use
+ * cases built on them, made once at cold start. Handlers take what they need from it.
+ */
+export interface Gateway {
+  config: GatewayConfig;
+  aws: AwsClient;
+  requestBackup: RequestBackup;
+  /** The entry point's signing secrets (HTTP functions only). */
+  signingSecrets: () => Promise<string[]>;
+}
+
+/**
+ * Throws a {@link ConfigurationError} naming every missing or malformed variable.
+ *
+ * @example
+ * const gateway = atColdStart(() => composeGateway('createBackup'));
+ * await gateway().requestBackup(request, deadline);
+ */
+export function composeGateway(functionName: FunctionName, env: Env = process.env): Gateway {
+  const config = loadConfig(functionName, env);
+  const aws = createAwsClient(config.aws);
+  const readSecret = secretsManagerReader(aws);
+  const huawei = createHuaweiClient({
+    endpoints: config.huawei.endpoints,
+    projectId: config.huawei.projectId,
+    credentials: credentialsProvider(config.huawei.credentials, readSecret),
+  });
+  const createBackup = createBackupUseCase(huawei, config.huawei.projectId);
+  const { idempotency } = config;
+  if (!idempotency) logger.warn('idempotency is off because IDEMPOTENCY_TABLE is not set: a repeated request creates another backup');
+  const store = idempotency && dynamoDbIdempotencyStore(aws, idempotency.tableName, idempotency.expiresAfterSeconds);
+  const signingSecrets = config.signingSecrets
+    ? signingSecretsProvider(config.signingSecrets, readSecret)
+    : () => Promise.reject(new Error(`${functionName} takes no signed requests`));
+  return { config, aws, requestBackup: idempotentRequestBackup(createBackup, store), signingSecrets };
+}
