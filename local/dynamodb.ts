@@ -1,6 +1,7 @@
 import dynalite from 'dynalite';
 import type { AddressInfo } from 'node:net';
 import { createAwsClient } from '../shared/aws/client';
+import { LEDGER_TABLE_DEFINITION } from '../shared/aws/ledger';
 
 /**
  * An in-memory DynamoDB-compatible server (dynalite) on loopback with the idempotency table created, for
@@ -11,8 +12,10 @@ export interface LocalDynamo {
   endpoint: string;
   /** The value of `IDEMPOTENCY_TABLE`. */
   tableName: string;
-  /** The environment a handler needs to use this server for idempotency. */
-  env: { IDEMPOTENCY_TABLE: string; AWS_ENDPOINT_URL_DYNAMODB: string };
+  /** The value of `BACKUPS_TABLE`: the ledger. */
+  backupsTableName: string;
+  /** The environment a handler needs to use this server for idempotency and the ledger. */
+  env: { IDEMPOTENCY_TABLE: string; BACKUPS_TABLE: string; AWS_ENDPOINT_URL_DYNAMODB: string };
   close(): Promise<void>;
 }
 
@@ -45,20 +48,28 @@ export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName
   // dynalite checks no keys; requests are signed all the same, with placeholders.
   const aws = createAwsClient({ region: 'local', endpoints: { dynamodb: endpoint }, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const call = (operation: string, input: object) => aws.call('dynamodb', operation, input);
-  await call('CreateTable', {
-    TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: KEY_ATTRIBUTE, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: KEY_ATTRIBUTE, KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-  while (((await call('DescribeTable', { TableName: tableName })).Table as { TableStatus?: string } | undefined)?.TableStatus !== 'ACTIVE') {
-    await new Promise((resolve) => setTimeout(resolve, CREATED_POLL_MS));
+  const backupsTableName = tableName.replace(/-idempotency$/, '') + '-backups';
+  const definitions = [
+    {
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: KEY_ATTRIBUTE, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: KEY_ATTRIBUTE, KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    { TableName: backupsTableName, ...LEDGER_TABLE_DEFINITION },
+  ];
+  for (const definition of definitions) {
+    await call('CreateTable', definition);
+    while (((await call('DescribeTable', { TableName: definition.TableName })).Table as { TableStatus?: string } | undefined)?.TableStatus !== 'ACTIVE') {
+      await new Promise((resolve) => setTimeout(resolve, CREATED_POLL_MS));
+    }
   }
 
   return {
     endpoint,
     tableName,
-    env: { IDEMPOTENCY_TABLE: tableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+    backupsTableName,
+    env: { IDEMPOTENCY_TABLE: tableName, BACKUPS_TABLE: backupsTableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
     close: () =>
       new Promise<void>((resolve, reject) => {
         // Keep-alive sockets of the handlers' DynamoDB calls would otherwise hold the server open.

@@ -7,11 +7,14 @@ import { ConfigurationError } from './errors';
  * {@link ConfigurationError}; the other modules receive typed settings and never read `process.env`.
  * The README's configuration table lists exactly these variables (a test keeps the two together).
  */
-export type FunctionName = 'createBackup' | 'createBackupFromQueue' | 'scheduledBackups' | 'slackCommand';
+export type FunctionName = 'createBackup' | 'createBackupFromQueue' | 'scheduledBackups' | 'slackCommand' | 'getBackup' | 'trackBackups';
 export type Env = Record<string, string | undefined>;
 
-const ALL: readonly FunctionName[] = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand'];
-const HTTP: readonly FunctionName[] = ['createBackup', 'slackCommand'];
+const ALL: readonly FunctionName[] = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand', 'getBackup', 'trackBackups'];
+const HTTP: readonly FunctionName[] = ['createBackup', 'slackCommand', 'getBackup'];
+const CREATORS: readonly FunctionName[] = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand'];
+/** Those that create a backup, or settle an uncertain create, and so write idempotency records. */
+const KEY_WRITERS: readonly FunctionName[] = [...CREATORS, 'trackBackups'];
 
 /** What a rule throws: the words after the variable's name, e.g. `must be a whole number above 0`. */
 class Problem extends Error {}
@@ -123,7 +126,7 @@ export const CONFIGURATION = {
   }),
   WEBHOOK_SIGNING_SECRET: variable({
     description: 'Webhook signing secrets, comma-separated during a rotation, for local runs (instead of the secret).',
-    usedBy: ['createBackup'],
+    usedBy: ['createBackup', 'getBackup'],
     parse: commaSeparated,
   }),
   SLACK_SIGNING_SECRET: variable({
@@ -150,14 +153,49 @@ export const CONFIGURATION = {
   }),
   IDEMPOTENCY_TABLE: variable({
     description: 'DynamoDB table of idempotency records; unset turns idempotency (and replay protection) off.',
-    usedBy: ALL,
+    usedBy: KEY_WRITERS,
     parse: asText,
   }),
   IDEMPOTENCY_EXPIRES_AFTER_SECONDS: variable({
     description: 'How long an idempotency key is remembered.',
     default: '86400',
-    usedBy: ALL,
+    usedBy: KEY_WRITERS,
     parse: wholeNumber(1, 31_536_000, 'seconds'),
+  }),
+  BACKUPS_TABLE: variable({
+    description: 'DynamoDB table of the ledger (every backup the gateway created); unset: backups are not followed.',
+    usedBy: ALL,
+    parse: asText,
+  }),
+  BACKUP_RECORDS_RETENTION_DAYS: variable({
+    description: 'How long a ledger record is kept (DynamoDB TTL).',
+    default: '90',
+    usedBy: ALL,
+    parse: wholeNumber(1, 3_650, 'days'),
+  }),
+  BACKUP_TRACKING_INTERVAL_SECONDS: variable({
+    description: 'A backup still BUILDING is asked about again once its last check is this old.',
+    default: '30',
+    usedBy: ['trackBackups'],
+    parse: wholeNumber(1, 86_400, 'seconds'),
+  }),
+  BACKUP_TRACKING_TIMEOUT_MINUTES: variable({
+    description: 'A backup still BUILDING this long after it was requested becomes UNKNOWN and is no longer tracked.',
+    default: '360',
+    usedBy: ALL,
+    parse: wholeNumber(1, 10_080, 'minutes'),
+  }),
+  BACKUP_LOOKUP_WINDOW_SECONDS: variable({
+    description: 'How long a create whose outcome is uncertain is looked for before it counts as not created.',
+    default: '120',
+    usedBy: ALL,
+    parse: wholeNumber(10, 86_400, 'seconds'),
+  }),
+  EVENT_BUS_NAME: variable({
+    description: 'The EventBridge bus of the "Backup State Change" events.',
+    default: 'default',
+    usedBy: ALL,
+    parse: matching(/^[A-Za-z0-9._\-/:]{1,1600}$/, 'is not an event bus name or ARN'),
   }),
   AWS_REGION: variable({
     description: 'The AWS region (set by the Lambda runtime).',
@@ -206,11 +244,22 @@ export interface IdempotencyConfig {
   expiresAfterSeconds: number;
 }
 
+export interface LedgerConfig {
+  tableName: string;
+  retentionDays: number;
+  eventBusName: string;
+  trackingIntervalSeconds: number;
+  trackingTimeoutMinutes: number;
+  lookupWindowSeconds: number;
+}
+
 /** A function's settings; a section a function does not use is absent. */
 export interface GatewayConfig {
   huawei: HuaweiConfig;
   aws: AwsConfig;
   idempotency?: IdempotencyConfig;
+  /** Absent: no ledger, backups are not followed. */
+  ledger?: LedgerConfig;
   signingSecrets?: SigningSecretsSource;
   slackAllowList?: { users: ReadonlySet<string>; channels: ReadonlySet<string> };
   /** The raw JSON of `BACKUP_SCHEDULE_TARGETS`; its rules live with the schedule. */
@@ -311,8 +360,8 @@ function awsSection({ read, require }: Reader, problems: string[], needed: boole
 }
 
 function signingSection(functionName: FunctionName, { read }: Reader, problems: string[]): SigningSecretsSource | undefined {
-  const field = functionName === 'slackCommand' ? 'SLACK_SIGNING_SECRET' : functionName === 'createBackup' ? 'WEBHOOK_SIGNING_SECRET' : undefined;
-  if (!field) return undefined;
+  if (!HTTP.includes(functionName)) return undefined;
+  const field = functionName === 'slackCommand' ? 'SLACK_SIGNING_SECRET' : 'WEBHOOK_SIGNING_SECRET';
   const secretId = read('SIGNING_SECRETS_SECRET');
   const secrets = read(field) ?? [];
   if (secretId && secrets.length > 0) problems.push(`set either SIGNING_SECRETS_SECRET or ${field}, not both`);
@@ -337,10 +386,30 @@ export function loadConfig(functionName: FunctionName, env: Env = process.env): 
   const tableName = read('IDEMPOTENCY_TABLE');
   const idempotency = tableName ? { tableName, expiresAfterSeconds: read('IDEMPOTENCY_EXPIRES_AFTER_SECONDS') ?? 86_400 } : undefined;
   const signingSecrets = signingSection(functionName, variables, problems);
-  const needsAws = Boolean(idempotency) || huawei.credentials?.kind === 'secretsManager' || signingSecrets?.kind === 'secretsManager';
+  const backupsTable = read('BACKUPS_TABLE');
+  const ledger: LedgerConfig | undefined = backupsTable
+    ? {
+        tableName: backupsTable,
+        retentionDays: read('BACKUP_RECORDS_RETENTION_DAYS') ?? 90,
+        eventBusName: read('EVENT_BUS_NAME') ?? 'default',
+        trackingIntervalSeconds: read('BACKUP_TRACKING_INTERVAL_SECONDS') ?? 30,
+        trackingTimeoutMinutes: read('BACKUP_TRACKING_TIMEOUT_MINUTES') ?? 360,
+        lookupWindowSeconds: read('BACKUP_LOOKUP_WINDOW_SECONDS') ?? 120,
+      }
+    : undefined;
+  if (!ledger && (functionName === 'getBackup' || functionName === 'trackBackups')) {
+    problems.push(`BACKUPS_TABLE is not set (${functionName} reads the ledger)`);
+  }
+  const needsAws = Boolean(idempotency || ledger) || huawei.credentials?.kind === 'secretsManager' || signingSecrets?.kind === 'secretsManager';
   const aws = awsSection(variables, problems, needsAws);
 
-  const config: GatewayConfig = { huawei, aws, ...(idempotency && { idempotency }), ...(signingSecrets && { signingSecrets }) };
+  const config: GatewayConfig = {
+    huawei,
+    aws,
+    ...(idempotency && { idempotency }),
+    ...(ledger && { ledger }),
+    ...(signingSecrets && { signingSecrets }),
+  };
   if (functionName === 'slackCommand') {
     config.slackAllowList = { users: new Set(read('SLACK_ALLOWED_USERS')), channels: new Set(read('SLACK_ALLOWED_CHANNELS')) };
   }

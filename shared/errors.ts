@@ -166,6 +166,14 @@ export class UpstreamTimeoutError extends UpstreamError {
   readonly backupMayExist = true;
 }
 
+/** A read (a list of backups) failed; it changed nothing upstream. */
+export class UpstreamReadError extends UpstreamError {
+  readonly status = 502;
+  readonly code = 'upstream_read_failed';
+  readonly title = 'Huawei Cloud could not be asked about the backup';
+  readonly backupMayExist = false;
+}
+
 /** The deadline had (nearly) passed before the call could start, so it was not made: safe to retry. */
 export class NoTimeLeftError extends UpstreamError {
   readonly status = 504;
@@ -230,6 +238,18 @@ export class IdempotencyStoreError extends GatewayError {
     super({
       detail: 'The gateway could not check the idempotency key, so it did not request a backup. It is safe to retry.',
       cause,
+    });
+  }
+}
+
+/** The ledger holds no backup of this id (the gateway did not create it, or its record has expired). */
+export class BackupNotFoundError extends GatewayError {
+  readonly status = 404;
+  readonly code = 'backup_not_found';
+  readonly title = 'No such backup';
+  constructor(backupId: string) {
+    super({
+      detail: `The gateway has no backup ${JSON.stringify(backupId.slice(0, 64))}: it holds the backups it created, for as long as their records are kept.`,
     });
   }
 }

@@ -1,12 +1,15 @@
 import { signingSecretsProvider } from './auth/signing-secrets';
 import { createAwsClient, type AwsClient } from './aws/client';
+import { stateChangePublisher } from './aws/events';
 import { dynamoDbIdempotencyStore } from './aws/idempotency-store';
+import { dynamoDbLedger } from './aws/ledger';
 import { loadConfig, type Env, type FunctionName, type GatewayConfig } from './config';
 import { createBackupUseCase } from './create-backup';
 import { createHuaweiClient } from './huawei/client';
 import { credentialsProvider } from './huawei/credentials';
-import { idempotentRequestBackup, type RequestBackup } from './idempotency';
+import type { Lifecycle } from './lifecycle';
 import { logger } from './logger';
+import { requestBackupUseCase, type RequestBackup } from './request-backup';
 import { secretsManagerReader } from './secrets';
 
 /**
@@ -17,6 +20,8 @@ export interface Gateway {
   config: GatewayConfig;
   aws: AwsClient;
   requestBackup: RequestBackup;
+  /** The ledger, the tracker's reads and the events; absent without `BACKUPS_TABLE`. */
+  lifecycle?: Lifecycle;
   /** The entry point's signing secrets (HTTP functions only). */
   signingSecrets: () => Promise<string[]>;
 }
@@ -26,7 +31,7 @@ export interface Gateway {
  *
  * @example
  * const gateway = atColdStart(() => composeGateway('createBackup'));
- * await gateway().requestBackup(request, deadline);
+ * await gateway().requestBackup(request, deadline, { via: 'http' });
  */
 export function composeGateway(functionName: FunctionName, env: Env = process.env): Gateway {
   const config = loadConfig(functionName, env);
@@ -38,11 +43,28 @@ export function composeGateway(functionName: FunctionName, env: Env = process.en
     credentials: credentialsProvider(config.huawei.credentials, readSecret),
   });
   const createBackup = createBackupUseCase(huawei, config.huawei.projectId);
-  const { idempotency } = config;
-  if (!idempotency) logger.warn('idempotency is off because IDEMPOTENCY_TABLE is not set: a repeated request creates another backup');
+  const { idempotency, ledger } = config;
+  if (!idempotency && functionName !== 'getBackup') {
+    logger.warn('idempotency is off because IDEMPOTENCY_TABLE is not set: a repeated request creates another backup');
+  }
   const store = idempotency && dynamoDbIdempotencyStore(aws, idempotency.tableName, idempotency.expiresAfterSeconds);
+  const lifecycle: Lifecycle | undefined = ledger && {
+    ledger: dynamoDbLedger(aws, ledger.tableName, ledger.retentionDays),
+    publish: stateChangePublisher(aws, ledger.eventBusName),
+    huawei,
+    projectId: config.huawei.projectId,
+    ...(store && { idempotency: store }),
+    settings: ledger,
+    now: Date.now,
+  };
   const signingSecrets = config.signingSecrets
     ? signingSecretsProvider(config.signingSecrets, readSecret)
     : () => Promise.reject(new Error(`${functionName} takes no signed requests`));
-  return { config, aws, requestBackup: idempotentRequestBackup(createBackup, store), signingSecrets };
+  return {
+    config,
+    aws,
+    requestBackup: requestBackupUseCase({ createBackup, ...(store && { idempotency: store }), ...(lifecycle && { lifecycle }) }),
+    ...(lifecycle && { lifecycle }),
+    signingSecrets,
+  };
 }

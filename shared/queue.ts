@@ -5,7 +5,7 @@ import { deadlineOf } from './create-backup';
 import { isIdempotencyKey, notJsonProblem, validateBackupRequest, type BackupRequest } from './domain/backup-request';
 import { InvalidRequestError } from './errors';
 import { logFailure } from './failure-log';
-import type { RequestBackup } from './idempotency';
+import type { RequestBackup } from './request-backup';
 import { isRecord } from './objects';
 
 /**
@@ -60,7 +60,7 @@ export async function processBackupQueue(event: SQSEvent, context: Context, requ
   const backUp = async (record: SQSRecord) => {
     const logContext = { messageId: record.messageId };
     try {
-      return await requestBackup(requestFromMessage(record), deadline, logContext);
+      return await requestBackup(requestFromMessage(record), deadline, { via: 'queue', messageId: record.messageId });
     } catch (error) {
       logFailure(error, logContext);
       throw error;

@@ -4,7 +4,7 @@ import { utcStamp, validateBackupRequest, type BackupRequest } from './domain/ba
 import type { BackupResult } from './domain/engine-mapping';
 import { ConfigurationError, GatewayError, InvalidRequestError, ScheduledBackupsFailedError, type FailedTarget } from './errors';
 import { logFailure } from './failure-log';
-import type { RequestBackup } from './idempotency';
+import type { RequestBackup } from './request-backup';
 import { logger } from './logger';
 import { isRecord } from './objects';
 
@@ -153,7 +153,7 @@ export async function runScheduledBackups(
         const { engine, instanceId } = target.request;
         const logContext = { scheduledEventId: eventId, engine, instanceId };
         try {
-          return { result: await requestBackup(requestFor(target, eventId, scheduledTime), deadline, logContext) };
+          return { result: await requestBackup(requestFor(target, eventId, scheduledTime), deadline, { via: 'schedule', scheduledEventId: eventId }) };
         } catch (error) {
           logFailure(error, logContext);
           const { code, detail } = error instanceof GatewayError ? error : { code: 'internal_error', detail: 'unexpected error' };

@@ -5,7 +5,7 @@ import type { BackupResult } from '../shared/domain/engine-mapping';
 import { IdempotencyStoreError, UpstreamUnavailableError } from '../shared/errors';
 import { createAwsClient } from '../shared/aws/client';
 import { dynamoDbIdempotencyStore } from '../shared/aws/idempotency-store';
-import { idempotentRequestBackup } from '../shared/idempotency';
+import { requestBackupUseCase } from '../shared/request-backup';
 
 /** When the idempotency store fails, the caller hears what happened upstream, not a guess. */
 const request = { engine: 'dds' as const, instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', idempotencyKey: 'store-test' };
@@ -37,7 +37,7 @@ describe('idempotency store failures', () => {
       return created;
     };
 
-    const attempt = idempotentRequestBackup(createBackup, settingsFor(dynamo.endpoint))(request, deadline());
+    const attempt = requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), { via: 'http' });
 
     await expect(attempt).rejects.toBeInstanceOf(IdempotencyStoreError);
     expect(calls).toBe(0);
@@ -50,7 +50,7 @@ describe('idempotency store failures', () => {
       return created;
     };
 
-    expect(await idempotentRequestBackup(createBackup, settingsFor(dynamo.endpoint))(request, deadline())).toEqual(created);
+    expect(await requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), { via: 'http' })).toEqual(created);
   });
 
   it('passes on the upstream error when the store fails after the upstream did', async () => {
@@ -61,6 +61,6 @@ describe('idempotency store failures', () => {
       throw upstreamError;
     };
 
-    await expect(idempotentRequestBackup(createBackup, settingsFor(dynamo.endpoint))(request, deadline())).rejects.toBe(upstreamError);
+    await expect(requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), { via: 'http' })).rejects.toBe(upstreamError);
   });
 });

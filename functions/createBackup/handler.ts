@@ -21,6 +21,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(httpJsonBodyParser())
   .use(unifiedBackupRequest())
   .handler(async (event, context) => {
-    const result = await gateway().requestBackup((event as BackupHttpEvent).backupRequest, deadlineOf(context));
+    const requestedBy = { via: 'http' as const, sourceIp: event.requestContext.http.sourceIp };
+    const result = await gateway().requestBackup((event as BackupHttpEvent).backupRequest, deadlineOf(context), requestedBy);
     return jsonResponse(202, result);
   });

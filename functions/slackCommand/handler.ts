@@ -13,7 +13,7 @@ import { answerSlashCommand, slackDeadline, slashCommandOf, type SlashCommandPor
 const gateway = atColdStart(() => composeGateway('slackCommand'));
 const ports: SlashCommandPorts = {
   allowList: () => gateway().config.slackAllowList ?? { users: new Set(), channels: new Set() },
-  requestBackup: (request, deadline) => gateway().requestBackup(request, deadline),
+  requestBackup: (request, deadline, requestedBy) => gateway().requestBackup(request, deadline, requestedBy),
 };
 
 /** `POST /slack/commands`: a signed slash command in, a Slack message out (a bad signature is a 401). */

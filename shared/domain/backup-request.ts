@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { definedFields, isRecord } from '../objects';
 import { InvalidRequestError, type FieldProblem } from '../errors';
@@ -258,15 +258,27 @@ export function validateBackupRequest(input: unknown, defaults: Pick<BackupReque
 }
 
 /**
- * The command to run for a validated request, with a generated name when the caller gave none.
+ * The name of a keyed request that has none: the same for every repeat of the key, so that the backup an
+ * uncertain attempt may have made can be looked for by name.
+ *
+ * @example
+ * keyedBackupName('dds', 'deploy-4711') // → 'dds-k-6c1f0e7c9a2b4d38'
+ */
+export const keyedBackupName = (engine: Engine, idempotencyKey: string): string =>
+  `${engine}-k-${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 16)}`;
+
+/**
+ * The command to run for a validated request, with a generated name when the caller gave none (derived from
+ * the idempotency key when there is one).
  *
  * @example
  * toBackupCommand({ engine: 'mysql', instanceId: 'c2aa…no04' }, new Date())
  * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-a3f9' }
  */
 export function toBackupCommand(request: BackupRequest, now: Date): BackupCommand {
-  const { engine, instanceId, name, description, databases } = request;
-  const base = { instanceId, name: name ?? generateBackupName(engine, now), ...definedFields({ description }) };
+  const { engine, instanceId, name, description, databases, idempotencyKey } = request;
+  const generated = idempotencyKey === undefined ? generateBackupName(engine, now) : keyedBackupName(engine, idempotencyKey);
+  const base = { instanceId, name: name ?? generated, ...definedFields({ description }) };
   if (engine === 'sqlserver') return { engine, ...base, ...(databases && { databases }) };
   return { engine, ...base };
 }

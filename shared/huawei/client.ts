@@ -3,6 +3,7 @@ import {
   NoTimeLeftError,
   UpstreamFailedError,
   UpstreamMisconfiguredError,
+  UpstreamReadError,
   UpstreamRejectedError,
   UpstreamThrottledError,
   UpstreamTimeoutError,
@@ -12,7 +13,7 @@ import {
 } from '../errors';
 import { headerValue, sendAttempt } from '../net/transport';
 import { isRecord } from '../objects';
-import { signRequest, type Credentials } from './signer';
+import { canonicalQuery, signRequest, type Credentials } from './signer';
 
 /**
  * The Huawei Cloud adapter: signs, sends with a deadline, retries only where the upstream surely did not act,
@@ -112,6 +113,11 @@ function errorForAnswer(upstream: UpstreamDetails, retryAfterSeconds: number): U
 export interface HuaweiClient {
   /** POSTs a JSON body to a service and returns its 2xx answer; throws an {@link UpstreamError} otherwise. */
   post(service: 'dds' | 'rds', path: string, body: unknown, deadline: number): Promise<UpstreamAnswer>;
+  /**
+   * GETs a service's JSON answer. Reads change nothing, so unlike a create they are retried after a 5xx, a
+   * timeout or a dropped connection too; every failure is an {@link UpstreamReadError}.
+   */
+  get(service: 'dds' | 'rds', path: string, query: Record<string, string>, deadline: number): Promise<UpstreamAnswer>;
 }
 
 /**
@@ -131,21 +137,57 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
     sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   } = options;
 
-  return {
-    async post(service, path, body, deadline) {
-      const url = new URL(path, endpoints[service]);
-      const payload = JSON.stringify(body);
-      const baseHeaders = { 'Content-Type': 'application/json', Host: url.host, 'X-Project-Id': projectId };
-      const keys = await credentials();
-
-      const timeLeftMs = () => deadline - ANSWER_MARGIN_MS - now();
-      const jitteredBackoffMs = () => backoffMs.min + Math.random() * (backoffMs.max - backoffMs.min);
+  /** The retry clock of one call: what is left before its deadline, and whether another attempt fits. */
+  const budget = (deadline: number) => {
+    const timeLeftMs = () => deadline - ANSWER_MARGIN_MS - now();
+    return {
+      timeLeftMs,
+      jitteredBackoffMs: () => backoffMs.min + Math.random() * (backoffMs.max - backoffMs.min),
       /** Waits, then says to try again, when an attempt is left and still fits before the deadline after the wait. */
-      const waitForAnotherAttempt = async (attempt: number, waitMs: number): Promise<boolean> => {
+      waitForAnotherAttempt: async (attempt: number, waitMs: number): Promise<boolean> => {
         if (attempt >= maxAttempts || timeLeftMs() - waitMs <= MIN_ATTEMPT_MS) return false;
         await sleep(waitMs);
         return true;
-      };
+      },
+    };
+  };
+  const headersFor = (url: URL) => ({ 'Content-Type': 'application/json', Host: url.host, 'X-Project-Id': projectId });
+
+  return {
+    async get(service, path, query, deadline) {
+      const url = new URL(path, endpoints[service]);
+      url.search = canonicalQuery(query);
+      const keys = await credentials();
+      const { timeLeftMs, jitteredBackoffMs, waitForAnotherAttempt } = budget(deadline);
+      const failed = (reason: string, upstream: UpstreamDetails = {}, cause?: unknown) =>
+        new UpstreamReadError(`Huawei Cloud ${service.toUpperCase()} could not be asked about backups: ${reason}.`, upstream, cause);
+
+      for (let attempt = 1; ; attempt++) {
+        const timeLeft = timeLeftMs();
+        if (timeLeft < MIN_ATTEMPT_MS) throw failed(`too little time was left (${Math.max(0, timeLeft)} ms)`);
+        const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, timeLeft));
+        const headers = signRequest({ method: 'GET', path: url.pathname, query, headers: headersFor(url), body: '' }, keys, new Date(now()));
+        const outcome = await sendAttempt({ url, method: 'GET', headers, timeoutMs });
+        const answer = outcome.kind === 'answered' && outcome.status < 300 ? parseJson(outcome.text) : undefined;
+        if (outcome.kind === 'answered' && answer !== undefined) {
+          return { status: outcome.status, requestId: headerValue(outcome.headers, 'x-request-id') ?? null, body: answer };
+        }
+        const status = outcome.kind === 'answered' ? outcome.status : 0;
+        const advised = outcome.kind === 'answered' ? retryAfterMs(headerValue(outcome.headers, 'retry-after'), now()) : undefined;
+        const retryable = status === 0 || status === 429 || status >= 500 || status < 300;
+        if (retryable && (await waitForAnotherAttempt(attempt, advised ?? jitteredBackoffMs()))) continue;
+        if (outcome.kind !== 'answered') throw failed(outcome.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : 'the connection failed', {}, 'error' in outcome ? outcome.error : undefined);
+        const upstream = upstreamDetails(outcome.status, headerValue(outcome.headers, 'x-request-id') ?? null, outcome.text);
+        throw failed(status < 300 ? `answered ${status} with a body that is not JSON` : `answered ${status}${upstream.code ? ` ${upstream.code}` : ''}`, upstream);
+      }
+    },
+
+    async post(service, path, body, deadline) {
+      const url = new URL(path, endpoints[service]);
+      const payload = JSON.stringify(body);
+      const baseHeaders = headersFor(url);
+      const keys = await credentials();
+      const { timeLeftMs, jitteredBackoffMs, waitForAnotherAttempt } = budget(deadline);
 
       for (let attempt = 1; ; attempt++) {
         const timeLeft = timeLeftMs();

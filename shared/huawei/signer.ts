@@ -33,7 +33,8 @@ function canonicalUri(path: string): string {
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
-function canonicalQuery(query: Record<string, string> = {}): string {
+/** `a=1&b=x%20y`: keys sorted, RFC 3986 encoding; the query string sent must be exactly this one. */
+export function canonicalQuery(query: Record<string, string> = {}): string {
   return Object.keys(query)
     .sort()
     .map((key) => `${encodeSegment(key)}=${encodeSegment(query[key])}`)

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { validateBackupRequest } from '../domain/backup-request';
 import { logFailure } from '../failure-log';
 import { rawBodyOf } from '../http/raw-body';
-import type { RequestBackup } from '../idempotency';
+import type { RequestBackup } from '../request-backup';
 import { authorise, type AllowList, type SlackCaller } from './allow-list';
 import { isHelpRequest, parseCommandText } from './command-text';
 import { backupCreatedReply, errorReply, helpReply, type SlackReply } from './replies';
@@ -66,7 +66,7 @@ export async function answerSlashCommand(slash: SlashCommand, deadline: number, 
   try {
     authorise(ports.allowList(), slash);
     const request = validateBackupRequest(parseCommandText(slash.text));
-    return backupCreatedReply(slash, await ports.requestBackup(request, deadline));
+    return backupCreatedReply(slash, await ports.requestBackup(request, deadline, { via: 'slack', userId: slash.userId, channelId: slash.channelId }));
   } catch (error) {
     logFailure(error, { slackUserId: slash.userId, slackChannelId: slash.channelId });
     return errorReply(error, slash.command);

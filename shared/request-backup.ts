@@ -1,0 +1,191 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { IdempotencyStore } from './aws/idempotency-store';
+import type { PendingLookup } from './aws/ledger';
+import type { CreateBackup } from './create-backup';
+import type { RequestedBy } from './domain/backup-record';
+import { toBackupCommand, type BackupCommand, type BackupRequest } from './domain/backup-request';
+import type { BackupResult } from './domain/engine-mapping';
+import {
+  EarlierOutcomeUncertainError,
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
+  IdempotencyStoreError,
+  UpstreamError,
+} from './errors';
+import { IDEMPOTENCY_KEY_PREFIX, lookNow, recordCreated, recordOfResult, type Lifecycle } from './lifecycle';
+import { logger } from './logger';
+
+/**
+ * The use case every entry point calls: at most one backup per idempotency key, the created backup recorded
+ * in the ledger and announced, and a create whose outcome is uncertain settled by looking for its backup.
+ */
+export type RequestBackup = (request: BackupRequest, deadline: number, requestedBy: RequestedBy) => Promise<BackupResult>;
+
+export interface RequestBackupPorts {
+  createBackup: CreateBackup;
+  /** Absent: no table, idempotency off. */
+  idempotency?: IdempotencyStore;
+  /** Absent: no ledger, backups are not followed. */
+  lifecycle?: Lifecycle;
+  now?: () => Date;
+}
+
+/**
+ * Time kept back from the upstream call for the writes after it (idempotency record, ledger, event): each is
+ * retried on throttling or a 5xx, and a backup created with no time left to record it would leave its key
+ * "in progress".
+ */
+export const RECORD_RESERVE_MS = 1_500;
+/** Looking at once for an uncertain create's backup is worth it only with this much time left. */
+const LOOK_NOW_MIN_MS = 2_000;
+
+/** What is stored under a key whose request may or may not have created its backup. */
+interface UncertainOutcome {
+  code: string;
+  detail: string;
+}
+
+/** Key order does not change a request: the hash is taken over its fields sorted by name. */
+export const requestHash = (request: Omit<BackupRequest, 'idempotencyKey'>): string =>
+  createHash('sha256')
+    .update(JSON.stringify(request, Object.keys(request).sort()))
+    .digest('hex');
+
+/** The fields a log line needs to find what triggered a request. */
+export function logContextOf(requestedBy: RequestedBy): Record<string, string> {
+  switch (requestedBy.via) {
+    case 'queue':
+      return { messageId: requestedBy.messageId };
+    case 'schedule':
+      return { scheduledEventId: requestedBy.scheduledEventId };
+    case 'slack':
+      return { slackUserId: requestedBy.userId, slackChannelId: requestedBy.channelId };
+    default:
+      return requestedBy.sourceIp ? { sourceIp: requestedBy.sourceIp } : {};
+  }
+}
+
+/**
+ * Builds the use case. With an idempotency store, requests with an `idempotencyKey` run at most once per key: a
+ * repeat gets the first result, a repeat with a different request an {@link IdempotencyKeyReusedError}, a repeat
+ * while the first still runs an {@link IdempotencyKeyInProgressError}. A request that surely created nothing
+ * leaves no record, so a retry can succeed. One that may have created its backup is looked for: found, it is the
+ * answer; not found yet, the tracker goes on looking and repeats get an {@link EarlierOutcomeUncertainError} until
+ * it knows.
+ *
+ * @example
+ * const requestBackup = requestBackupUseCase({ createBackup, idempotency, lifecycle });
+ * await requestBackup({ engine: 'dds', instanceId: 'a89d…in02', idempotencyKey: 'deploy-4711' }, deadline, { via: 'http' });
+ */
+export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now = () => new Date() }: RequestBackupPorts): RequestBackup {
+  return async (request, deadline, requestedBy) => {
+    const { idempotencyKey, ...fingerprint } = request;
+    const logContext = { ...logContextOf(requestedBy), ...(idempotencyKey && { idempotencyKey }) };
+    const key = idempotency && idempotencyKey !== undefined ? `${IDEMPOTENCY_KEY_PREFIX}${idempotencyKey}` : undefined;
+    const hash = requestHash(fingerprint);
+
+    if (idempotency && key && idempotencyKey !== undefined) {
+      let claim: Awaited<ReturnType<IdempotencyStore['claim']>>;
+      try {
+        claim = await idempotency.claim(key, hash, deadline, deadline);
+      } catch (error) {
+        throw new IdempotencyStoreError(error);
+      }
+      if (!claim.claimed) {
+        const { record } = claim;
+        if (record.requestHash !== hash) throw new IdempotencyKeyReusedError(idempotencyKey);
+        if (record.status === 'INPROGRESS') throw new IdempotencyKeyInProgressError(idempotencyKey);
+        if (record.status === 'UNCERTAIN') {
+          const earlier = record.data as UncertainOutcome;
+          logger.warn('repeated request not sent again: the gateway is still looking for the backup the first may have made', {
+            ...logContext,
+            earlier,
+          });
+          throw new EarlierOutcomeUncertainError(idempotencyKey, earlier);
+        }
+        const first = record.data as BackupResult;
+        logger.info('repeated request answered with the first result', { ...logContext, backupId: first.backupId });
+        return first;
+      }
+    }
+
+    const requestedAt = now();
+    const command = toBackupCommand(request, requestedAt);
+    let result: BackupResult;
+    try {
+      result = await createBackup(command, deadline - RECORD_RESERVE_MS, logContext);
+    } catch (error) {
+      if (!(error instanceof UpstreamError && error.backupMayExist)) {
+        await storeWrite(logContext, () => key && idempotency?.release(key, deadline));
+        throw error;
+      }
+      const found = await settleUncertain(command, error, { requestedAt, requestedBy, idempotencyKey, deadline, lifecycle });
+      if (found) return found;
+      const uncertain: UncertainOutcome = { code: error.code, detail: error.detail };
+      await storeWrite(logContext, () => key && idempotency?.settle(key, 'UNCERTAIN', uncertain, deadline));
+      throw error;
+    }
+
+    if (lifecycle) {
+      const databases = command.engine === 'sqlserver' ? command.databases : undefined;
+      await recordCreated(lifecycle, recordOfResult(result, { requestedAt: requestedAt.toISOString(), requestedBy, databases }, requestedAt.getTime()), deadline);
+    }
+    // The backup exists whatever the store says: the caller hears so, and the key frees itself once this
+    // invocation has surely ended.
+    await storeWrite({ ...logContext, backupId: result.backupId, instanceId: result.instanceId, name: result.name }, () =>
+      key && idempotency?.settle(key, 'COMPLETED', result, deadline),
+    );
+    return result;
+  };
+}
+
+/** A write after the upstream call: its failure is logged, never turned into the caller's error. */
+async function storeWrite(context: Record<string, string>, write: () => Promise<void> | undefined | '' | false): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    logger.error('idempotency record could not be updated after the upstream call', { ...context, error: error as Error });
+  }
+}
+
+interface UncertainContext {
+  requestedAt: Date;
+  requestedBy: RequestedBy;
+  idempotencyKey?: string;
+  deadline: number;
+  lifecycle?: Lifecycle;
+}
+
+/**
+ * Looks for the backup an uncertain create may have made: at once when time allows (found: it is the answer),
+ * otherwise by the tracker, which settles the key's record either way.
+ */
+async function settleUncertain(command: BackupCommand, error: UpstreamError, context: UncertainContext): Promise<BackupResult | undefined> {
+  const { lifecycle, requestedAt, requestedBy, idempotencyKey, deadline } = context;
+  if (!lifecycle) return undefined;
+  const lookup: PendingLookup = {
+    lookupId: randomUUID(),
+    engine: command.engine,
+    service: command.engine === 'dds' ? 'dds' : 'rds',
+    instanceId: command.instanceId,
+    name: command.name,
+    ...(command.description !== undefined && { description: command.description }),
+    ...(command.engine === 'sqlserver' && command.databases && { databases: command.databases }),
+    requestedAt: requestedAt.toISOString(),
+    requestedBy,
+    ...(idempotencyKey !== undefined && { idempotencyKey }),
+    lookUntil: new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString(),
+    checkedAt: new Date(lifecycle.now()).toISOString(),
+    uncertainty: { code: error.code, detail: error.detail },
+  };
+  try {
+    if (deadline - lifecycle.now() >= LOOK_NOW_MIN_MS) {
+      const outcome = await lookNow(lifecycle, lookup, deadline - RECORD_RESERVE_MS / 2);
+      if (outcome.kind === 'found') return outcome.result;
+    }
+    await lifecycle.ledger.openLookup(lookup, deadline);
+  } catch (lookError) {
+    logger.error('uncertain create could not be looked for; check the instance by hand', { lookup, error: lookError as Error });
+  }
+  return undefined;
+}
