@@ -1,3 +1,4 @@
+import { RDS_API_VERSIONS, type RdsApiVersion } from './domain/engine-mapping';
 import { ConfigurationError } from './errors';
 
 /**
@@ -13,6 +14,8 @@ export interface HuaweiConfig {
   projectId: string;
   endpoints: { dds: string; rds: string };
   credentials: CredentialSource;
+  /** `HUAWEICLOUD_RDS_API_VERSION`: the RDS API that creates backups; v1, the documented one, unless set. */
+  rdsApiVersion: RdsApiVersion;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -36,6 +39,8 @@ export const commaSeparated = (value: string | undefined): string[] =>
 
 const PROJECT_ID = /^[0-9a-f]{32}$/i;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const isRdsApiVersion = (value: string): value is RdsApiVersion =>
+  (RDS_API_VERSIONS as readonly string[]).includes(value);
 
 /** `https://dds.cn-north-4.myhuaweicloud.com`; the European sovereign region lives under `.myhuaweicloud.eu`. */
 export function regionalEndpoint(service: 'dds' | 'rds', region: string): string {
@@ -94,7 +99,18 @@ export function loadHuaweiConfig(env: Env = process.env): HuaweiConfig {
     }
   }
 
+  const rdsApiVersion = value('HUAWEICLOUD_RDS_API_VERSION') ?? 'v1';
+  if (!isRdsApiVersion(rdsApiVersion)) {
+    const allowed = RDS_API_VERSIONS.join(', ');
+    problems.push(`HUAWEICLOUD_RDS_API_VERSION "${rdsApiVersion}" must be one of ${allowed} (default v1)`);
+  }
+
   refuseConfiguration(problems);
-  // Every way either could be missing has added a problem above.
-  return { projectId: projectId as string, endpoints, credentials: credentials as CredentialSource };
+  // Every way any of these could be missing or malformed has added a problem above.
+  return {
+    projectId: projectId as string,
+    endpoints,
+    credentials: credentials as CredentialSource,
+    rdsApiVersion: rdsApiVersion as RdsApiVersion,
+  };
 }

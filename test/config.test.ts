@@ -25,7 +25,17 @@ describe('configuration', () => {
       projectId: base.HUAWEICLOUD_SDK_PROJECT_ID,
       endpoints: { dds: 'https://dds.cn-north-4.myhuaweicloud.com', rds: 'https://rds.cn-north-4.myhuaweicloud.com' },
       credentials: { kind: 'environment', accessKey: 'AK', secretKey: 'SK' },
+      rdsApiVersion: 'v1',
     });
+  });
+
+  it.each([
+    ['v1 when unset', undefined, 'v1'],
+    ['v1 when blank', ' ', 'v1'],
+    ['v1', 'v1', 'v1'],
+    ['v3', ' v3 ', 'v3'],
+  ])('takes RDS API %s', (_, HUAWEICLOUD_RDS_API_VERSION, expected) => {
+    expect(loadHuaweiConfig({ ...base, HUAWEICLOUD_RDS_API_VERSION }).rdsApiVersion).toBe(expected);
   });
 
   it('uses .myhuaweicloud.eu for eu-west-101', () => {
@@ -67,6 +77,8 @@ describe('configuration', () => {
     ['a malformed region', { HUAWEICLOUD_REGION: 'Beijing' }, 'HUAWEICLOUD_REGION "Beijing" is not a region name'],
     ['a malformed endpoint', { HUAWEICLOUD_DDS_ENDPOINT: 'dds.local' }, 'HUAWEICLOUD_DDS_ENDPOINT must be an http(s) URL'],
     ['both a secret and plain keys', { HUAWEICLOUD_CREDENTIALS_SECRET: 's' }, 'not both'],
+    ['an unknown RDS API version', { HUAWEICLOUD_RDS_API_VERSION: 'v2' }, 'HUAWEICLOUD_RDS_API_VERSION "v2" must be one of v1, v3'],
+    ['an RDS API version in capitals', { HUAWEICLOUD_RDS_API_VERSION: 'V3' }, 'HUAWEICLOUD_RDS_API_VERSION "V3" must be one of v1, v3'],
   ])('refuses %s', (_, override, expected) => {
     expect(detailOf({ ...base, ...override })).toContain(expected);
   });
