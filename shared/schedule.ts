@@ -86,7 +86,8 @@ function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: strin
 
 /**
  * Reads `BACKUP_SCHEDULE_TARGETS`, a JSON array of `{"engine", "instanceId", "namePrefix"?, "description"?,
- * "databases"?}`; throws a {@link ConfigurationError} naming every bad entry and what is wrong with it.
+ * "databases"?, "backupDatabasesIndividually"?}`; throws a {@link ConfigurationError} naming every bad entry and
+ * what is wrong with it. What only RDS v3 can do is refused when a run sends it, where the RDS API version is known.
  *
  * @example
  * loadScheduleTargets({ BACKUP_SCHEDULE_TARGETS: '[{"engine":"dds","instanceId":"a89d…in02","namePrefix":"nightly"}]' })
