@@ -37,7 +37,7 @@ export function composeGateway(functionName: FunctionName, env: Env = process.en
     projectId: config.huawei.projectId,
     credentials: credentialsProvider(config.huawei.credentials, readSecret),
   });
-  const createBackup = createBackupUseCase(huawei, config.huawei.projectId);
+  const createBackup = createBackupUseCase(huawei, config.huawei);
   const { idempotency } = config;
   if (!idempotency) logger.warn('idempotency is off because IDEMPOTENCY_TABLE is not set: a repeated request creates another backup');
   const store = idempotency && dynamoDbIdempotencyStore(aws, idempotency.tableName, idempotency.expiresAfterSeconds);
