@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { computeSignature, SIGNING_ALGORITHM } from '../shared/huawei/signer';
 import { isRecord } from '../shared/objects';
@@ -8,6 +8,9 @@ import { isRecord } from '../shared/objects';
  * A stand-in for the Huawei Cloud DDS and RDS "create manual backup" endpoints, on loopback. It checks every
  * request as the real services do (AK/SK signature, date skew, project, documented body rules), answers with
  * the documented bodies and error shapes, keeps backups in memory, and can be scripted with faults.
+ *
+ * Each service listens on its own address, as the real endpoints do: DDS and RDS v3 share the path
+ * `/v3/{project_id}/backups`, so only the endpoint tells them apart.
  */
 export type RdsEngineName = 'MySQL' | 'PostgreSQL' | 'SQLServer';
 
@@ -27,6 +30,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   body: string;
   service?: 'dds' | 'rds';
+  /** The RDS API the request was for. */
+  rdsApiVersion?: 'v1' | 'v3';
   /** The status the stand-in answered, or `undefined` when it dropped the connection. */
   answeredWith?: number;
   /** Why the stand-in refused the request, when it did. */
@@ -40,6 +45,8 @@ export interface StoredBackup {
   name: string;
   description?: string;
   databases?: string[];
+  /** RDS v3 `backup_database_individually`, when it was true. */
+  backupDatabaseIndividually?: true;
   createdAt: number;
   status: 'BUILDING' | 'COMPLETED';
 }
@@ -59,11 +66,22 @@ export interface StandInOptions {
   /** The engine of an RDS instance that was not registered with `addRdsInstance`; MySQL unless said otherwise. */
   defaultRdsEngine?: RdsEngineName;
   host?: string;
+  /** The DDS endpoint's port; any free one unless set. */
   port?: number;
+  /** The RDS endpoint's port; any free one unless set. */
+  rdsPort?: number;
   now?: () => number;
 }
 
 export interface HuaweiStandIn {
+  /** The DDS endpoint, for `HUAWEICLOUD_DDS_ENDPOINT`. */
+  ddsUrl: string;
+  /** The RDS endpoint (v1 and v3), for `HUAWEICLOUD_RDS_ENDPOINT`. */
+  rdsUrl: string;
+  /**
+   * The DDS endpoint, which also serves RDS v1 (a path of its own): one URL for both services, as before RDS v3.
+   * RDS v3 needs `rdsUrl`.
+   */
   url: string;
   readonly requests: RecordedRequest[];
   backups(): StoredBackup[];
@@ -79,10 +97,39 @@ export interface HuaweiStandIn {
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const NAME_RULE = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
 const DESCRIPTION_FORBIDDEN = /[>!<"&'=]/;
-const ROUTES: Array<{ service: 'dds' | 'rds'; pattern: RegExp }> = [
-  { service: 'dds', pattern: /^\/v3\/([^/]+)\/backups$/ },
-  { service: 'rds', pattern: /^\/rds\/v1\/([^/]+)\/backups$/ },
-];
+
+/** One of the three create APIs; it decides the body's shape, the answer's and the error's. */
+type Api = 'dds' | 'rds-v1' | 'rds-v3';
+type Endpoint = 'dds' | 'rds';
+const V3_BACKUPS = /^\/v3\/([^/]+)\/backups$/;
+const RDS_V1_BACKUPS = /^\/rds\/v1\/([^/]+)\/backups$/;
+const ROUTES: Record<Endpoint, Array<{ api: Api; pattern: RegExp }>> = {
+  dds: [
+    { api: 'dds', pattern: V3_BACKUPS },
+    { api: 'rds-v1', pattern: RDS_V1_BACKUPS },
+  ],
+  rds: [
+    { api: 'rds-v1', pattern: RDS_V1_BACKUPS },
+    { api: 'rds-v3', pattern: V3_BACKUPS },
+  ],
+};
+const INVALID_PARAMETER_CODE: Record<Api, string> = { dds: 'DBS.200001', 'rds-v1': 'RDS.0005', 'rds-v3': 'DBS.200001' };
+const FIELDS: Record<Api, string[]> = {
+  dds: ['instance_id', 'name', 'description'],
+  'rds-v1': ['instance', 'name', 'description', 'databases'],
+  'rds-v3': ['instance_id', 'name', 'description', 'databases', 'backup_database_individually'],
+};
+/** The engines whose backups can be partial, by API. */
+const PARTIAL_BACKUP_ENGINES: Record<'rds-v1' | 'rds-v3', RdsEngineName[]> = {
+  'rds-v1': ['SQLServer'],
+  'rds-v3': ['SQLServer', 'PostgreSQL'],
+};
+
+const ENGINE_TITLES: Record<RdsEngineName, string> = {
+  MySQL: 'MySQL',
+  PostgreSQL: 'PostgreSQL',
+  SQLServer: 'Microsoft SQL Server',
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -91,17 +138,21 @@ function parseSdkDate(value: string): number {
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : Number.NaN;
 }
 
-/** Checks the body against the documented rules; returns the problem, or the backup's fields. */
-function checkBody(
-  service: 'dds' | 'rds',
-  json: unknown,
-  engineOf: (instanceId: string) => RdsEngineName,
-): string | { instanceId: string; name: string; description?: string; databases?: string[] } {
-  if (!isRecord(json) || !isRecord(json.backup)) return 'backup is required';
-  const backup = json.backup;
-  const instanceField = service === 'dds' ? 'instance_id' : 'instance';
-  const allowed = service === 'dds' ? ['instance_id', 'name', 'description'] : ['instance', 'name', 'description', 'databases'];
-  const unknown = Object.keys(backup).filter((key) => !allowed.includes(key));
+interface CheckedBackup {
+  instanceId: string;
+  name: string;
+  description?: string;
+  databases?: string[];
+  backupDatabaseIndividually?: true;
+}
+
+/** Checks the body against the documented rules of its API; returns the problem, or the backup's fields. */
+function checkBody(api: Api, json: unknown, engineOf: (instanceId: string) => RdsEngineName): string | CheckedBackup {
+  // DDS and RDS v1 wrap the fields in `backup`; RDS v3 sends them at the top level.
+  const backup = api === 'rds-v3' ? json : isRecord(json) ? json.backup : undefined;
+  if (!isRecord(backup)) return api === 'rds-v3' ? 'the body must be an object' : 'backup is required';
+  const instanceField = api === 'rds-v1' ? 'instance' : 'instance_id';
+  const unknown = Object.keys(backup).filter((key) => !FIELDS[api].includes(key));
   if (unknown.length > 0) return `unknown parameter ${unknown.join(', ')}`;
   const instanceId = backup[instanceField];
   if (typeof instanceId !== 'string' || instanceId === '') return `${instanceField} is required`;
@@ -111,19 +162,63 @@ function checkBody(
     return 'description is invalid';
   }
   let databases: string[] | undefined;
-  if (backup.databases !== undefined) {
-    if (engineOf(instanceId) !== 'SQLServer') return 'databases is supported only by Microsoft SQL Server instances';
+  if (backup.databases !== undefined && api !== 'dds') {
+    const engines = PARTIAL_BACKUP_ENGINES[api];
+    if (!engines.includes(engineOf(instanceId))) {
+      return `databases is supported only by ${engines.map((engine) => ENGINE_TITLES[engine]).join(' and ')} instances`;
+    }
     if (!Array.isArray(backup.databases) || backup.databases.length === 0) return 'databases is invalid';
     if (!backup.databases.every((db) => isRecord(db) && Object.keys(db).join() === 'name' && typeof db.name === 'string' && db.name !== '')) {
       return 'databases is invalid';
     }
     databases = backup.databases.map((db) => (db as { name: string }).name);
   }
+  const individually = backup.backup_database_individually;
+  if (individually !== undefined && typeof individually !== 'boolean') return 'backup_database_individually is invalid';
+  if (individually && !databases) return 'backup_database_individually requires databases';
   return {
     instanceId,
     name: backup.name,
     ...(description !== undefined && { description: description as string }),
     ...(databases && { databases }),
+    ...(individually && { backupDatabaseIndividually: true as const }),
+  };
+}
+
+/** The documented answer of each API to a created backup. */
+function createdAnswer(api: Api, backup: StoredBackup, engine: RdsEngineName): unknown {
+  const createdAt = new Date(backup.createdAt).toISOString().slice(0, 19);
+  if (api === 'dds') return { backup_id: backup.id };
+  if (api === 'rds-v3') {
+    return {
+      backup: {
+        id: backup.id,
+        instance_id: backup.instanceId,
+        name: backup.name,
+        description: backup.description ?? '',
+        databases: (backup.databases ?? []).map((name) => ({ name })),
+        begin_time: `${createdAt}+0000`,
+        status: 'BUILDING',
+        type: 'manual',
+      },
+    };
+  }
+  return {
+    backup: {
+      created: createdAt,
+      dataStore: { type: engine, version: '8.0.28', version_id: randomUUID() },
+      description: backup.description ?? '',
+      id: backup.id,
+      instance_id: backup.instanceId,
+      locationRef: null,
+      name: backup.name,
+      parent_id: null,
+      size: null,
+      status: 'BUILDING',
+      updated: null,
+      backuptype: '1',
+    },
+    extendparam: { jobs: [randomBytes(16).toString('hex')] },
   };
 }
 
@@ -139,7 +234,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 /**
  * @example
  * const standIn = await startHuaweiStandIn({ accessKey: 'AK', secretKey: 'SK', projectId });
- * // point HUAWEICLOUD_DDS_ENDPOINT and HUAWEICLOUD_RDS_ENDPOINT at standIn.url
+ * // HUAWEICLOUD_DDS_ENDPOINT=standIn.ddsUrl, HUAWEICLOUD_RDS_ENDPOINT=standIn.rdsUrl
  */
 export async function startHuaweiStandIn(options: StandInOptions): Promise<HuaweiStandIn> {
   const { accessKey, secretKey, projectId, securityToken, refuseConcurrentBackups = true, defaultRdsEngine = 'MySQL', now = Date.now } = options;
@@ -155,8 +250,9 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     status: now() - backup.createdAt >= completeAfterMs ? 'COMPLETED' : 'BUILDING',
   });
 
-  const errorBody = (service: 'dds' | 'rds', code: string, message: string) =>
-    service === 'dds' ? { error_code: code, error_msg: message } : { errCode: code, externalMessage: message };
+  // RDS v1 alone has its own error shape; DDS and RDS v3 answer like the API gateway.
+  const errorBody = (api: Api, code: string, message: string) =>
+    api === 'rds-v1' ? { errCode: code, externalMessage: message } : { error_code: code, error_msg: message };
 
   function authenticate(req: IncomingMessage, path: string, body: string): string | undefined {
     const authorization = req.headers.authorization ?? '';
@@ -183,7 +279,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     return expected === signature ? undefined : 'signature does not match';
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const requestId = randomBytes(16).toString('hex');
     const record: RecordedRequest = { method: req.method ?? '', path: url.pathname, headers: req.headers, body: '' };
@@ -206,13 +302,17 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       return;
     }
     record.body = await readBody(req);
-    const route = ROUTES.map(({ service, pattern }) => ({ service, match: pattern.exec(url.pathname) })).find((r) => r.match);
+    const route = ROUTES[endpoint]
+      .map(({ api, pattern }) => ({ api, match: pattern.exec(url.pathname) }))
+      .find((r) => r.match);
     if (req.method !== 'POST' || !route?.match) {
       record.refusal = 'no such API';
       return answer(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.', request_id: requestId });
     }
-    const service = route.service;
+    const { api } = route;
+    const service = api === 'dds' ? 'dds' : 'rds';
     record.service = service;
+    if (api !== 'dds') record.rdsApiVersion = api === 'rds-v1' ? 'v1' : 'v3';
     const authProblem = authenticate(req, url.pathname, record.body);
     if (authProblem) {
       record.refusal = authProblem;
@@ -230,23 +330,29 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       json = JSON.parse(record.body);
     } catch {
       record.refusal = 'body is not JSON';
-      return answer(400, errorBody(service, service === 'dds' ? 'DBS.200001' : 'RDS.0005', 'Invalid request body.'));
+      return answer(400, errorBody(api, INVALID_PARAMETER_CODE[api], 'Invalid request body.'));
     }
-    const checked = checkBody(service, json, (id) => rdsEngines.get(id) ?? defaultRdsEngine);
+    const engineOf = (instanceId: string) => rdsEngines.get(instanceId) ?? defaultRdsEngine;
+    const checked = checkBody(api, json, engineOf);
     if (typeof checked === 'string') {
       record.refusal = checked;
-      return answer(400, errorBody(service, service === 'dds' ? 'DBS.200001' : 'RDS.0005', `Invalid parameter: ${checked}.`));
+      return answer(400, errorBody(api, INVALID_PARAMETER_CODE[api], `Invalid parameter: ${checked}.`));
     }
-    const building = stored.find((b) => b.instanceId === checked.instanceId && statusOf(b).status === 'BUILDING');
-    if (refuseConcurrentBackups && building) {
+    const sameInstance = stored.filter((b) => b.service === service && b.instanceId === checked.instanceId);
+    if (api === 'rds-v3' && sameInstance.some((b) => b.name === checked.name)) {
+      record.refusal = 'name already used';
+      const message = `Invalid parameter: the instance already has a backup named ${checked.name}.`;
+      return answer(400, errorBody(api, INVALID_PARAMETER_CODE[api], message));
+    }
+    if (refuseConcurrentBackups && sameInstance.some((b) => statusOf(b).status === 'BUILDING')) {
       record.refusal = 'backup in progress';
-      return service === 'dds'
-        ? answer(409, errorBody('dds', 'DBS.200019', 'Another operation is being performed on the instance.'))
-        : answer(403, errorBody('rds', 'RDS.3004', 'A backup is being created for the instance.'));
+      return api === 'rds-v1'
+        ? answer(403, errorBody(api, 'RDS.3004', 'A backup is being created for the instance.'))
+        : answer(409, errorBody(api, 'DBS.200019', 'Another operation is being performed on the instance.'));
     }
     const created = now();
     const backup: StoredBackup = {
-      id: service === 'dds' ? `${randomBytes(16).toString('hex')}br02` : randomUUID(),
+      id: api === 'rds-v1' ? randomUUID() : `${randomBytes(16).toString('hex')}${api === 'dds' ? 'br02' : 'br01'}`,
       service,
       ...checked,
       createdAt: created,
@@ -257,26 +363,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       req.socket.destroy();
       return;
     }
-    const body =
-      service === 'dds'
-        ? { backup_id: backup.id }
-        : {
-            backup: {
-              created: new Date(created).toISOString().slice(0, 19),
-              dataStore: { type: rdsEngines.get(backup.instanceId) ?? defaultRdsEngine, version: '8.0.28', version_id: randomUUID() },
-              description: backup.description ?? '',
-              id: backup.id,
-              instance_id: backup.instanceId,
-              locationRef: null,
-              name: backup.name,
-              parent_id: null,
-              size: null,
-              status: 'BUILDING',
-              updated: null,
-              backuptype: '1',
-            },
-            extendparam: { jobs: [randomBytes(16).toString('hex')] },
-          };
+    const body = createdAnswer(api, backup, engineOf(backup.instanceId));
     if (fault?.kind === 'truncate') {
       const text = JSON.stringify(body);
       record.answeredWith = 200;
@@ -288,14 +375,20 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     return answer(200, body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.socket?.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const address = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  async function listen(endpoint: Endpoint, port = 0): Promise<{ server: Server; url: string }> {
+    const server = createServer((req, res) => {
+      handle(endpoint, req, res).catch(() => res.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    return { server, url: `http://${host}:${(server.address() as AddressInfo).port}` };
+  }
+  const [dds, rds] = await Promise.all([listen('dds', options.port), listen('rds', options.rdsPort)]);
 
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    ddsUrl: dds.url,
+    rdsUrl: rds.url,
+    url: dds.url,
     requests,
     backups: () => stored.map(statusOf),
     script: (...next) => faults.push(...next),
@@ -308,10 +401,13 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       stored.length = 0;
       faults.length = 0;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      const stop = (server: Server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
+      await Promise.all([stop(dds.server), stop(rds.server)]);
+    },
   };
 }

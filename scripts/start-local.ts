@@ -15,18 +15,20 @@ const LOCAL_KEYS = {
   secretKey: 'local-stand-in-secret-key',
   projectId: '0123456789abcdef0123456789abcdef',
 };
+const SQLSERVER_EXAMPLE_INSTANCE = 'c2aac04b4b44460aa75674fc0fd878b2no04';
+const POSTGRESQL_EXAMPLE_INSTANCE = '6b1e3c5a9d2f4e7b8a0c1d2e3f4a5b6cin03';
 const LOCAL_DEFAULTS = {
   WEBHOOK_SIGNING_SECRET: 'local-webhook-signing-secret',
   SLACK_SIGNING_SECRET: 'local-slack-signing-secret',
   SLACK_ALLOWED_USERS: 'U0LOCAL001',
   BACKUP_SCHEDULE_TARGETS: JSON.stringify([
     { engine: 'dds', instanceId: 'b71f0c2d3e4a4b5c8d9e0f1a2b3c4d5ein02', namePrefix: 'nightly' },
-    { engine: 'postgresql', instanceId: '6b1e3c5a9d2f4e7b8a0c1d2e3f4a5b6cin03' },
+    { engine: 'postgresql', instanceId: POSTGRESQL_EXAMPLE_INSTANCE },
   ]),
 };
-const SQLSERVER_EXAMPLE_INSTANCE = 'c2aac04b4b44460aa75674fc0fd878b2no04';
 const httpPort = Number(process.env.BACKUP_GATEWAY_PORT ?? 3000);
 const lambdaPort = Number(process.env.BACKUP_GATEWAY_LAMBDA_PORT ?? 3002);
+/** The stand-in's DDS endpoint; its RDS endpoint listens on the next port. */
 const standInPort = Number(process.env.HUAWEICLOUD_STAND_IN_PORT ?? 4010);
 const gatewayUrl = `http://localhost:${httpPort}`;
 
@@ -89,16 +91,18 @@ async function main(): Promise<void> {
     BACKUP_GATEWAY_LAMBDA_PORT: String(lambdaPort),
   };
   if (!useRealCloud) {
-    standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, port: standInPort, completeAfterMs: 10_000 });
-    // The stand-in takes RDS instances for MySQL unless told otherwise: the README's SQL Server examples use this one.
+    const ports = { port: standInPort, rdsPort: standInPort + 1 };
+    standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, ...ports, completeAfterMs: 10_000 });
+    // The stand-in takes RDS instances for MySQL unless told otherwise: the README's partial-backup examples use these.
     standIn.addRdsInstance(SQLSERVER_EXAMPLE_INSTANCE, 'SQLServer');
+    standIn.addRdsInstance(POSTGRESQL_EXAMPLE_INSTANCE, 'PostgreSQL');
     Object.assign(env, {
       HUAWEICLOUD_SDK_AK: LOCAL_KEYS.accessKey,
       HUAWEICLOUD_SDK_SK: LOCAL_KEYS.secretKey,
       HUAWEICLOUD_SDK_PROJECT_ID: LOCAL_KEYS.projectId,
       HUAWEICLOUD_REGION: 'cn-north-4',
-      HUAWEICLOUD_DDS_ENDPOINT: standIn.url,
-      HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
+      HUAWEICLOUD_DDS_ENDPOINT: standIn.ddsUrl,
+      HUAWEICLOUD_RDS_ENDPOINT: standIn.rdsUrl,
     });
   }
 
@@ -120,9 +124,10 @@ async function main(): Promise<void> {
 
   await waitForPort(httpPort, 60_000);
   const upstream = standIn
-    ? `the built-in Huawei Cloud stand-in at ${standIn.url}`
+    ? `the built-in Huawei Cloud stand-in (DDS ${standIn.ddsUrl}, RDS ${standIn.rdsUrl})`
     : `Huawei Cloud, region ${process.env.HUAWEICLOUD_REGION}`;
-  console.log(banner(env, upstream));
+  const rdsApiVersion = env.HUAWEICLOUD_RDS_API_VERSION?.trim() || 'v1';
+  console.log(banner(env, `${upstream}, RDS API ${rdsApiVersion}`));
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import type { AwsCredentials, AwsService } from './aws/client';
+import { RDS_API_VERSIONS, type RdsApiVersion } from './domain/engine-mapping';
 import { ConfigurationError } from './errors';
 
 /**
@@ -109,6 +110,17 @@ export const CONFIGURATION = {
     description: "Overrides the RDS endpoint (a stand-in's URL locally).",
     usedBy: ALL,
     parse: httpOrigin('https://rds.cn-north-4.myhuaweicloud.com'),
+  }),
+  HUAWEICLOUD_RDS_API_VERSION: variable({
+    description: 'The RDS API that creates backups: `v1` (documented on our reference page) or `v3` (recommended by Huawei).',
+    default: 'v1',
+    usedBy: ALL,
+    parse: (text): RdsApiVersion => {
+      if (!(RDS_API_VERSIONS as readonly string[]).includes(text)) {
+        throw new Problem(`must be one of ${RDS_API_VERSIONS.join(', ')} (it is "${text.slice(0, 10)}"; default v1)`);
+      }
+      return text as RdsApiVersion;
+    },
   }),
   HUAWEICLOUD_CREDENTIALS_SECRET: variable({
     description:
@@ -228,6 +240,8 @@ export interface HuaweiConfig {
   projectId: string;
   endpoints: { dds: string; rds: string };
   credentials: CredentialSource;
+  /** The RDS API that creates backups; v1, the documented one, unless set. */
+  rdsApiVersion: RdsApiVersion;
 }
 
 /** Signing secrets: listed in a variable (local runs) or a field of a Secrets Manager secret (deployed). */
@@ -330,7 +344,12 @@ function huaweiSection({ read, require }: Reader, problems: string[]): HuaweiCon
     if (accessKey && secretKey) credentials = { kind: 'environment', accessKey, secretKey, ...(securityToken && { securityToken }) };
   }
   // Every way a value could be missing has added a problem above, and problems are thrown before this is used.
-  return { projectId: projectId ?? '', endpoints: { dds: dds ?? '', rds: rds ?? '' }, credentials: credentials as CredentialSource };
+  return {
+    projectId: projectId ?? '',
+    endpoints: { dds: dds ?? '', rds: rds ?? '' },
+    credentials: credentials as CredentialSource,
+    rdsApiVersion: read('HUAWEICLOUD_RDS_API_VERSION') ?? 'v1',
+  };
 }
 
 function awsSection({ read, require }: Reader, problems: string[], needed: boolean): AwsConfig {

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import type { HuaweiConfig } from './config';
 import type { BackupCommand } from './domain/backup-request';
 import { toBackupResult, toUpstreamCall, type BackupResult } from './domain/engine-mapping';
 import { UpstreamError, UpstreamFailedError } from './errors';
@@ -14,14 +15,23 @@ export type LogContext = Record<string, string>;
  */
 export type CreateBackup = (command: BackupCommand, deadline: number, logContext?: LogContext) => Promise<BackupResult>;
 
-export function createBackupUseCase(client: HuaweiClient, projectId: string): CreateBackup {
+/**
+ * @example
+ * const createBackup = createBackupUseCase(client, { projectId, rdsApiVersion: 'v3' });
+ * await createBackup({ engine: 'mysql', instanceId: '44b2…51d7', name: 'before-upgrade' }, deadlineOf(context));
+ */
+export function createBackupUseCase(
+  client: HuaweiClient,
+  { projectId, rdsApiVersion }: Pick<HuaweiConfig, 'projectId' | 'rdsApiVersion'>,
+): CreateBackup {
   return async (command, deadline, logContext = {}) => {
     const started = performance.now();
-    const call = toUpstreamCall(command, projectId);
+    // Before anything is sent: refuses what the configured RDS API version cannot express.
+    const call = toUpstreamCall(command, projectId, rdsApiVersion);
     const context = { ...logContext, engine: command.engine, instanceId: command.instanceId, backupName: command.name };
     try {
       const answer = await client.post(call.service, call.path, call.body, deadline);
-      const result = toBackupResult(command, call.service, answer.body, answer.requestId);
+      const result = toBackupResult(command, call, answer.body, answer.requestId);
       if (!result) {
         throw new UpstreamFailedError(
           `Huawei Cloud answered ${answer.status} without a backup id. The backup may have been created: check the instance's backups before retrying.`,

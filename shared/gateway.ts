@@ -42,7 +42,7 @@ export function composeGateway(functionName: FunctionName, env: Env = process.en
     projectId: config.huawei.projectId,
     credentials: credentialsProvider(config.huawei.credentials, readSecret),
   });
-  const createBackup = createBackupUseCase(huawei, config.huawei.projectId);
+  const createBackup = createBackupUseCase(huawei, config.huawei);
   const { idempotency, ledger } = config;
   if (!idempotency && functionName !== 'getBackup') {
     logger.warn('idempotency is off because IDEMPOTENCY_TABLE is not set: a repeated request creates another backup');

@@ -127,7 +127,7 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
     }
 
     if (lifecycle) {
-      const databases = command.engine === 'sqlserver' ? command.databases : undefined;
+      const databases = 'databases' in command ? command.databases : undefined;
       await recordCreated(lifecycle, recordOfResult(result, { requestedAt: requestedAt.toISOString(), requestedBy, databases }, requestedAt.getTime()), deadline);
     }
     // The backup exists whatever the store says: the caller hears so, and the key frees itself once this
@@ -170,7 +170,7 @@ async function settleUncertain(command: BackupCommand, error: UpstreamError, con
     instanceId: command.instanceId,
     name: command.name,
     ...(command.description !== undefined && { description: command.description }),
-    ...(command.engine === 'sqlserver' && command.databases && { databases: command.databases }),
+    ...('databases' in command && command.databases && { databases: command.databases }),
     requestedAt: requestedAt.toISOString(),
     requestedBy,
     ...(idempotencyKey !== undefined && { idempotencyKey }),

@@ -31,7 +31,7 @@ export interface ScheduledRun {
  */
 export const MAX_CONCURRENT_TARGETS = 25;
 
-const TARGET_FIELDS = ['engine', 'instanceId', 'namePrefix', 'description', 'databases'];
+const TARGET_FIELDS = ['engine', 'instanceId', 'namePrefix', 'description', 'databases', 'backupDatabasesIndividually'];
 /** Stands in for a real tick when checking at cold start that every name and key a run will build is valid. */
 const SAMPLE_TIME = new Date('2026-01-01T00:00:00Z');
 const SAMPLE_EVENT_ID = '00000000-0000-0000-0000-000000000000';
@@ -56,7 +56,8 @@ const requestFor = (target: ScheduleTarget, eventId: string, scheduledTime: Date
 /** Checks one entry with the unified request's rules, including the name and key a run would build from it. */
 function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: string[] } {
   if (!isRecord(entry)) {
-    return { problems: ['must be an object {"engine", "instanceId", "namePrefix"?, "description"?, "databases"?}'] };
+    const optional = '"namePrefix"?, "description"?, "databases"?, "backupDatabasesIndividually"?';
+    return { problems: [`must be an object {"engine", "instanceId", ${optional}}`] };
   }
   const unknown = Object.keys(entry).filter((field) => !TARGET_FIELDS.includes(field));
   if (unknown.length > 0) return { problems: [`${unknown.join(', ')}: not a target field (use ${TARGET_FIELDS.join(', ')})`] };
@@ -85,7 +86,8 @@ function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: strin
 
 /**
  * Reads `BACKUP_SCHEDULE_TARGETS`, a JSON array of `{"engine", "instanceId", "namePrefix"?, "description"?,
- * "databases"?}`; throws a {@link ConfigurationError} naming every bad entry and what is wrong with it.
+ * "databases"?, "backupDatabasesIndividually"?}`; throws a {@link ConfigurationError} naming every bad entry and
+ * what is wrong with it. What only RDS v3 can do is refused when a run sends it, where the RDS API version is known.
  *
  * @example
  * loadScheduleTargets('[{"engine":"dds","instanceId":"a89d…in02","namePrefix":"nightly"}]')

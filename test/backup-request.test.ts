@@ -28,6 +28,12 @@ describe('unified request: accepted', () => {
     ['256 non-ASCII characters', { ...valid, description: '备'.repeat(256) }, { description: '备'.repeat(256) }],
     ['an empty description', { ...valid, description: '' }, { description: '' }],
     ['SQL Server databases as strings and objects', { engine: 'sqlserver', instanceId: 'c2aa', name: 'test', databases: ['user01', { name: 'user02' }] }, { engine: 'sqlserver', databases: ['user01', 'user02'] }],
+    ['PostgreSQL databases (RDS v3 decides at the call)', { engine: 'postgresql', instanceId: 'pg', databases: ['sales'] }, { engine: 'postgresql', databases: ['sales'] }],
+    [
+      'databases backed up individually, for SQL Server and PostgreSQL',
+      { engine: 'PostgreSQL', instanceId: 'pg', databases: ['a', 'b'], backupDatabasesIndividually: true },
+      { engine: 'postgresql', databases: ['a', 'b'], backupDatabasesIndividually: true },
+    ],
   ])('%s', (_, input, expected) => {
     expect(parseBackupRequest(input, NOW)).toMatchObject(expected);
   });
@@ -43,6 +49,11 @@ describe('unified request: accepted', () => {
       instanceId: 'i',
       name: 'abcd',
     });
+  });
+
+  it.each(['dds', 'mysql', 'postgresql', 'sqlserver'])('leaves backupDatabasesIndividually: false out, as the default, for %s', (engine) => {
+    const request = validateBackupRequest({ engine, instanceId: 'i', backupDatabasesIndividually: false });
+    expect(request).toEqual({ engine, instanceId: 'i' });
   });
 
   it('generates a name that follows the rule and tells engine and UTC time apart', () => {
@@ -87,14 +98,45 @@ describe('unified request: refused, naming the rule broken', () => {
       { ...valid, description: `before ${c} after` },
       [{ field: 'description', message: `must not contain any of > ! < " & ' = (found ${c})` }],
     ]),
-    ['databases for MySQL', { engine: 'mysql', instanceId: 'i', databases: ['a'] }, [{ field: 'databases', message: 'is supported only with engine sqlserver (partial backups are a SQL Server feature)' }]],
-    ['databases for DDS', { ...valid, databases: ['a'] }, [{ field: 'databases', message: 'is supported only with engine sqlserver (partial backups are a SQL Server feature)' }]],
+    ['databases for MySQL', { engine: 'mysql', instanceId: 'i', databases: ['a'] }, [{ field: 'databases', message: 'is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)' }]],
+    ['databases for DDS', { ...valid, databases: ['a'] }, [{ field: 'databases', message: 'is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)' }]],
     ['an empty database list', { engine: 'sqlserver', instanceId: 'i', databases: [] }, [{ field: 'databases', message: 'must list at least one database when given' }]],
     ['databases that are not a list', { engine: 'sqlserver', instanceId: 'i', databases: 'a,b' }, [{ field: 'databases', message: 'must be a list of database names' }]],
     ['a duplicate database', { engine: 'sqlserver', instanceId: 'i', databases: ['a', { name: 'a' }, 'b'] }, [{ field: 'databases', message: 'must not list a database twice (a)' }]],
     ['an empty database name', { engine: 'sqlserver', instanceId: 'i', databases: ['a', ''] }, [{ field: 'databases[1]', message: 'must not be empty' }]],
     ['a database object with another field', { engine: 'sqlserver', instanceId: 'i', databases: [{ name: 'a', size: 1 }] }, [{ field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' }]],
     ['a numeric database', { engine: 'sqlserver', instanceId: 'i', databases: [7] }, [{ field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' }]],
+    [
+      'backupDatabasesIndividually without databases',
+      { engine: 'sqlserver', instanceId: 'i', backupDatabasesIndividually: true },
+      [{ field: 'backupDatabasesIndividually', message: 'needs databases: the list of databases to back up one by one' }],
+    ],
+    [
+      'backupDatabasesIndividually for MySQL',
+      { engine: 'mysql', instanceId: 'i', backupDatabasesIndividually: true },
+      [
+        { field: 'backupDatabasesIndividually', message: 'is supported only with engine sqlserver or postgresql, on RDS API v3' },
+        { field: 'backupDatabasesIndividually', message: 'needs databases: the list of databases to back up one by one' },
+      ],
+    ],
+    [
+      'backupDatabasesIndividually for DDS, with databases',
+      { ...valid, databases: ['a'], backupDatabasesIndividually: true },
+      [
+        { field: 'databases', message: 'is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)' },
+        { field: 'backupDatabasesIndividually', message: 'is supported only with engine sqlserver or postgresql, on RDS API v3' },
+      ],
+    ],
+    [
+      'backupDatabasesIndividually that is not a boolean',
+      { engine: 'sqlserver', instanceId: 'i', databases: ['a'], backupDatabasesIndividually: 'yes' },
+      [{ field: 'backupDatabasesIndividually', message: 'must be true or false' }],
+    ],
+    [
+      'a misspelt backupDatabasesIndividually',
+      { engine: 'sqlserver', instanceId: 'i', databases: ['a'], backupDatabaseIndividually: true },
+      [{ field: 'backupDatabaseIndividually', message: 'is not a known field (did you mean "backupDatabasesIndividually"?)' }],
+    ],
     ['an unknown field', { ...valid, region: 'x' }, [{ field: 'region', message: 'is not a known field' }]],
     ['a misspelt field', { ...valid, descripton: 'x' }, [{ field: 'descripton', message: 'is not a known field (did you mean "description"?)' }]],
   ])('%s', (_, input, expected) => {

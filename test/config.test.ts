@@ -28,7 +28,17 @@ describe('Huawei Cloud configuration', () => {
       projectId: base.HUAWEICLOUD_SDK_PROJECT_ID,
       endpoints: { dds: 'https://dds.cn-north-4.myhuaweicloud.com', rds: 'https://rds.cn-north-4.myhuaweicloud.com' },
       credentials: { kind: 'environment', accessKey: 'AK', secretKey: 'SK' },
+      rdsApiVersion: 'v1',
     });
+  });
+
+  it.each([
+    ['v1 when unset', undefined, 'v1'],
+    ['v1 when blank', ' ', 'v1'],
+    ['v1', 'v1', 'v1'],
+    ['v3', ' v3 ', 'v3'],
+  ])('takes RDS API %s', (_, HUAWEICLOUD_RDS_API_VERSION, expected) => {
+    expect(loadConfig('createBackup', { ...base, HUAWEICLOUD_RDS_API_VERSION }).huawei.rdsApiVersion).toBe(expected);
   });
 
   it('uses .myhuaweicloud.eu for eu-west-101', () => {
@@ -77,6 +87,8 @@ describe('Huawei Cloud configuration', () => {
     ['a malformed region', { HUAWEICLOUD_REGION: 'Beijing' }, 'HUAWEICLOUD_REGION is not a region name such as cn-north-4'],
     ['a malformed endpoint', { HUAWEICLOUD_DDS_ENDPOINT: 'dds.local' }, 'HUAWEICLOUD_DDS_ENDPOINT must be an http(s) URL'],
     ['both a secret and plain keys', { HUAWEICLOUD_CREDENTIALS_SECRET: 's', AWS_REGION: 'eu-west-1' }, 'not both'],
+    ['an unknown RDS API version', { HUAWEICLOUD_RDS_API_VERSION: 'v2' }, 'HUAWEICLOUD_RDS_API_VERSION must be one of v1, v3 (it is "v2"'],
+    ['an RDS API version in capitals', { HUAWEICLOUD_RDS_API_VERSION: 'V3' }, 'HUAWEICLOUD_RDS_API_VERSION must be one of v1, v3 (it is "V3"'],
   ])('refuses %s', (_, override, expected) => {
     expect(detailOf({ ...base, ...override })).toContain(expected);
   });

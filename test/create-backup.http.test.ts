@@ -103,7 +103,7 @@ describe('POST /backups: refused input never reaches Huawei Cloud', () => {
       { field: 'name', message: `may contain only letters, digits, '-' and '_' (found " ")` },
       { field: 'description', message: `must not contain any of > ! < " & ' = (found =)` },
       { field: 'priority', message: 'is not a known field' },
-      { field: 'databases', message: 'is supported only with engine sqlserver (partial backups are a SQL Server feature)' },
+      { field: 'databases', message: 'is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)' },
     ]);
     expect(body.detail).toContain('name: must start with a letter');
     expect(standIn.requests).toHaveLength(0);

@@ -100,7 +100,7 @@ describe('slackCommand: refusals reach no upstream', () => {
     ['a name that starts with a digit', `dds ${DDS_INSTANCE} 1nightly`, '• [name]: must start with a letter (A-Z or a-z)'],
     ['a name that is too short', `dds ${DDS_INSTANCE} bk1`, '• [name]: must be 4 to 64 characters long (it has 3)'],
     ['a forbidden character in the description', `dds ${DDS_INSTANCE} --desc "a = b"`, '• --desc: must not contain any of &gt; ! &lt; " &amp; \' = (found =)'],
-    ['databases on another engine', `mysql ${MYSQL_INSTANCE} --db sales`, '• --db: is supported only with engine sqlserver (partial backups are a SQL Server feature)'],
+    ['databases on another engine', `mysql ${MYSQL_INSTANCE} --db sales`, '• --db: is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)'],
     ['an empty database name', `sqlserver ${SQLSERVER_INSTANCE} --db sales,,hr`, '• --db[1]: must not be empty'],
     ['an unknown option', `dds ${DDS_INSTANCE} --force`, 'unknown option --force (the options are --desc and --db)'],
     ['a missing instance', 'dds', 'give at least an engine and an instance ID'],

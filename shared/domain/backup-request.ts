@@ -9,6 +9,10 @@ import { InvalidRequestError, type FieldProblem } from '../errors';
  */
 export const ENGINES = ['dds', 'mysql', 'postgresql', 'sqlserver'] as const;
 export type Engine = (typeof ENGINES)[number];
+const PARTIAL_BACKUP_ENGINES = ['postgresql', 'sqlserver'] as const;
+type PartialBackupEngine = (typeof PARTIAL_BACKUP_ENGINES)[number];
+const isPartialBackupEngine = (engine: Engine): engine is PartialBackupEngine =>
+  (PARTIAL_BACKUP_ENGINES as readonly Engine[]).includes(engine);
 
 interface CommandBase {
   instanceId: string;
@@ -18,16 +22,19 @@ interface CommandBase {
 export interface DdsBackupCommand extends CommandBase {
   engine: 'dds';
 }
-export interface RdsBackupCommand extends CommandBase {
-  engine: 'mysql' | 'postgresql';
+export interface MySqlBackupCommand extends CommandBase {
+  engine: 'mysql';
 }
-export interface SqlServerBackupCommand extends CommandBase {
-  engine: 'sqlserver';
-  /** Partial backup of just these databases; SQL Server only. */
+/** The engines whose backups can be partial: SQL Server on either RDS API, PostgreSQL on RDS v3 only. */
+export interface PartialBackupCommand extends CommandBase {
+  engine: PartialBackupEngine;
+  /** Partial backup of just these databases. */
   databases?: string[];
+  /** One backup per listed database instead of one of them all; RDS v3 only. */
+  backupDatabasesIndividually?: boolean;
 }
 /** A validated request with a name, ready to be mapped to its engine's upstream call. */
-export type BackupCommand = DdsBackupCommand | RdsBackupCommand | SqlServerBackupCommand;
+export type BackupCommand = DdsBackupCommand | MySqlBackupCommand | PartialBackupCommand;
 
 /**
  * A validated unified request, as the caller meant it: the name is still optional, because a generated one
@@ -38,8 +45,10 @@ export interface BackupRequest {
   instanceId: string;
   name?: string;
   description?: string;
-  /** Only with engine `sqlserver`. */
+  /** Only with engine `sqlserver`, or `postgresql` on RDS v3. */
   databases?: string[];
+  /** Only with `databases`, on RDS v3; never `false`, which is the default and is left out. */
+  backupDatabasesIndividually?: boolean;
   /** Repeats of a request with this key return the first result instead of creating another backup. */
   idempotencyKey?: string;
 }
@@ -162,6 +171,7 @@ const requestEntries = {
   name: v.optional(backupNameSchema),
   description: v.optional(descriptionSchema),
   databases: v.optional(databasesSchema),
+  backupDatabasesIndividually: v.optional(v.boolean('must be true or false')),
   idempotencyKey: v.optional(idempotencyKeySchema),
 };
 const KNOWN_FIELDS = Object.keys(requestEntries);
@@ -192,10 +202,26 @@ const unifiedRequestSchema = v.pipe(
   v.forward(
     v.partialCheck(
       [['engine'], ['databases']],
-      (input) => input.databases === undefined || input.engine === 'sqlserver',
-      'is supported only with engine sqlserver (partial backups are a SQL Server feature)',
+      (input) => input.databases === undefined || isPartialBackupEngine(input.engine),
+      'is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)',
     ),
     ['databases'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['engine'], ['backupDatabasesIndividually']],
+      (input) => input.backupDatabasesIndividually !== true || isPartialBackupEngine(input.engine),
+      'is supported only with engine sqlserver or postgresql, on RDS API v3',
+    ),
+    ['backupDatabasesIndividually'],
+  ),
+  v.forward(
+    v.partialCheck(
+      [['databases'], ['backupDatabasesIndividually']],
+      (input) => input.backupDatabasesIndividually !== true || input.databases !== undefined,
+      'needs databases: the list of databases to back up one by one',
+    ),
+    ['backupDatabasesIndividually'],
   ),
 );
 
@@ -254,7 +280,10 @@ export function validateBackupRequest(input: unknown, defaults: Pick<BackupReque
   if (!result.success) throw new InvalidRequestError(toFieldProblems(result.issues));
   const { engine, name, description, databases, idempotencyKey } = result.output;
   const [instanceId] = givenInstanceIds(result.output);
-  return { engine, instanceId, ...definedFields({ name, description, databases, idempotencyKey }) };
+  // `false` is the default: leaving it out keeps a request the same request whether it said so or not.
+  const backupDatabasesIndividually = result.output.backupDatabasesIndividually || undefined;
+  const optional = definedFields({ name, description, databases, backupDatabasesIndividually, idempotencyKey });
+  return { engine, instanceId, ...optional };
 }
 
 /**
@@ -276,9 +305,11 @@ export const keyedBackupName = (engine: Engine, idempotencyKey: string): string 
  * // → { engine: 'mysql', instanceId: 'c2aa…no04', name: 'mysql-20261124-221500-a3f9' }
  */
 export function toBackupCommand(request: BackupRequest, now: Date): BackupCommand {
-  const { engine, instanceId, name, description, databases, idempotencyKey } = request;
+  const { engine, instanceId, name, description, databases, backupDatabasesIndividually, idempotencyKey } = request;
   const generated = idempotencyKey === undefined ? generateBackupName(engine, now) : keyedBackupName(engine, idempotencyKey);
   const base = { instanceId, name: name ?? generated, ...definedFields({ description }) };
-  if (engine === 'sqlserver') return { engine, ...base, ...(databases && { databases }) };
+  if (isPartialBackupEngine(engine)) {
+    return { engine, ...base, ...definedFields({ databases, backupDatabasesIndividually }) };
+  }
   return { engine, ...base };
 }

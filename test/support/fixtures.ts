@@ -32,14 +32,14 @@ export const TEST_AUTH_ENVIRONMENT = {
 };
 
 /** The environment that points the gateway at a stand-in, with the test keys, signing secrets and allow-list. */
-export function standInEnvironment(standIn: Pick<HuaweiStandIn, 'url'>): Record<string, string> {
+export function standInEnvironment(standIn: Pick<HuaweiStandIn, 'ddsUrl' | 'rdsUrl'>): Record<string, string> {
   return {
     HUAWEICLOUD_SDK_AK: TEST_KEYS.accessKey,
     HUAWEICLOUD_SDK_SK: TEST_KEYS.secretKey,
     HUAWEICLOUD_SDK_PROJECT_ID: TEST_KEYS.projectId,
     HUAWEICLOUD_REGION: 'cn-north-4',
-    HUAWEICLOUD_DDS_ENDPOINT: standIn.url,
-    HUAWEICLOUD_RDS_ENDPOINT: standIn.url,
+    HUAWEICLOUD_DDS_ENDPOINT: standIn.ddsUrl,
+    HUAWEICLOUD_RDS_ENDPOINT: standIn.rdsUrl,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     ...TEST_AUTH_ENVIRONMENT,
   };
