@@ -5,6 +5,7 @@ import { dynamoDbIdempotencyStore } from './aws/idempotency-store';
 import { dynamoDbLedger } from './aws/ledger';
 import { loadConfig, type Env, type FunctionName, type GatewayConfig } from './config';
 import { createBackupUseCase } from './create-backup';
+import { ConfigurationError } from './errors';
 import { createHuaweiClient } from './huawei/client';
 import { credentialsProvider } from './huawei/credentials';
 import type { Lifecycle } from './lifecycle';
@@ -24,6 +25,17 @@ export interface Gateway {
   lifecycle?: Lifecycle;
   /** The entry point's signing secrets (HTTP functions only). */
   signingSecrets: () => Promise<string[]>;
+}
+
+/**
+ * The lifecycle of a function that cannot work without the ledger (its configuration requires `BACKUPS_TABLE`).
+ *
+ * @example
+ * await trackDueBackups(lifecycleOf(gateway()), deadline);
+ */
+export function lifecycleOf(gateway: Gateway): Lifecycle {
+  if (!gateway.lifecycle) throw new ConfigurationError({ detail: 'BACKUPS_TABLE is not set: this function reads the ledger' });
+  return gateway.lifecycle;
 }
 
 /**

@@ -4,6 +4,19 @@ import { headerOf, rawBodyOf } from '../http/raw-body';
 import { verifySignature, type SignatureScheme } from './hmac';
 
 /**
+ * What a request's signature covers: its body as sent, or, for a request without one (a `GET`), its method and
+ * raw path with the raw query string, e.g. `GET /backups/2f4d…?x=1`.
+ *
+ * @example
+ * signedBytesOf({ ...event, body: undefined, rawPath: '/backups', rawQueryString: 'limit=5' }) // → <Buffer "GET /backups?limit=5">
+ */
+export function signedBytesOf(event: APIGatewayProxyEventV2): Buffer {
+  const body = rawBodyOf(event);
+  if (body.length > 0 || event.requestContext?.http?.method !== 'GET') return body;
+  return Buffer.from(`GET ${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`, 'utf8');
+}
+
+/**
  * Refuses every request whose signature does not verify, before anything reads its body: use it before any body
  * parser, so the check runs over the bytes as they were sent. Where no secret is configured, every request is
  * refused with a "not configured" error.
@@ -21,7 +34,7 @@ export function signedRequest(
       const request = {
         timestamp: headerOf(event, scheme.timestampHeader),
         signature: headerOf(event, scheme.signatureHeader),
-        body: rawBodyOf(event),
+        body: signedBytesOf(event),
       };
       verifySignature(scheme, await secrets(), request, now());
     },

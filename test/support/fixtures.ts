@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { startLocalDynamo, type LocalDynamo } from '../../local/dynamodb';
+import { startLocalEventBridge, type LocalEventBridge } from '../../local/eventbridge';
 import { lambdaContext } from '../../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn, type StandInOptions } from '../../local/huawei-stand-in';
 import { SLACK_SIGNATURE, WEBHOOK_SIGNATURE, signedHeaders, type SignatureScheme } from '../../shared/auth/hmac';
@@ -56,10 +57,12 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
  * Starts the stand-in and an in-memory DynamoDB with the idempotency table, and points the gateway's environment
  * at both; call before importing a handler.
  */
-export async function startBackends(options: Partial<StandInOptions> = {}): Promise<{ standIn: HuaweiStandIn; dynamo: LocalDynamo; close: () => Promise<void> }> {
-  const [standIn, dynamo] = await Promise.all([startStandInForHandlers(options), startLocalDynamo()]);
-  Object.assign(process.env, dynamo.env);
-  return { standIn, dynamo, close: async () => void (await Promise.all([standIn.close(), dynamo.close()])) };
+export async function startBackends(
+  options: Partial<StandInOptions> = {},
+): Promise<{ standIn: HuaweiStandIn; dynamo: LocalDynamo; bus: LocalEventBridge; close: () => Promise<void> }> {
+  const [standIn, dynamo, bus] = await Promise.all([startStandInForHandlers(options), startLocalDynamo(), startLocalEventBridge()]);
+  Object.assign(process.env, dynamo.env, { AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url });
+  return { standIn, dynamo, bus, close: async () => void (await Promise.all([standIn.close(), dynamo.close(), bus.close()])) };
 }
 
 /** The JSON log lines written while `action` ran. */
