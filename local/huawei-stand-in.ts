@@ -1,13 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { computeSignature, SIGNING_ALGORITHM } from '../shared/huawei/signer';
 import { isRecord } from '../shared/objects';
+import { BackupStore } from './backup-store';
+import { officialSignature } from './official-signature';
 
 /**
  * A stand-in for the Huawei Cloud DDS and RDS "create manual backup" endpoints, on loopback. It checks every
- * request as the real services do (AK/SK signature, date skew, project, documented body rules), answers with
- * the documented bodies and error shapes, keeps backups in memory, and can be scripted with faults.
+ * request as the real services do (AK/SK signature, judged by Huawei's own SDK signer; date skew, project,
+ * documented body rules), answers with the documented bodies and error shapes, keeps backups in memory, and
+ * can be scripted with faults.
  */
 export type RdsEngineName = 'MySQL' | 'PostgreSQL' | 'SQLServer';
 
@@ -19,7 +21,12 @@ export type Fault =
   /** Reads the request and creates the backup, then closes the connection without answering. */
   | { kind: 'drop-after-read' }
   /** Creates the backup and answers 200 with a body cut short. */
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  /**
+   * Checks the request, then waits for `until()` before going on: a test holds requests with it until as many
+   * as it wants are in flight, or until something else has happened, instead of guessing how long that takes.
+   */
+  | { kind: 'hold'; until: () => Promise<unknown> };
 
 export interface RecordedRequest {
   method: string;
@@ -42,6 +49,8 @@ export interface StoredBackup {
   databases?: string[];
   createdAt: number;
   status: 'BUILDING' | 'COMPLETED';
+  /** The job that builds it, as the create answer names it (DDS `job_id`, RDS v1 `extendparam.jobs`). */
+  jobId?: string;
 }
 
 export interface StandInOptions {
@@ -76,6 +85,8 @@ export interface HuaweiStandIn {
   close(): Promise<void>;
 }
 
+/** Written from Huawei's reference, not taken from the gateway's signer, which the stand-in judges. */
+const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const NAME_RULE = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
 const DESCRIPTION_FORBIDDEN = /[>!<"&'=]/;
@@ -146,7 +157,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
   const completeAfterMs = options.completeAfterMs ?? 5_000;
   let latencyMs = options.latencyMs ?? 0;
   const requests: RecordedRequest[] = [];
-  const stored: StoredBackup[] = [];
+  const stored = new BackupStore();
   const faults: Fault[] = [];
   const rdsEngines = new Map<string, RdsEngineName>();
 
@@ -158,7 +169,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
   const errorBody = (service: 'dds' | 'rds', code: string, message: string) =>
     service === 'dds' ? { error_code: code, error_msg: message } : { errCode: code, externalMessage: message };
 
-  function authenticate(req: IncomingMessage, path: string, body: string): string | undefined {
+  function authenticate(req: IncomingMessage, body: string): string | undefined {
     const authorization = req.headers.authorization ?? '';
     const m = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$`).exec(authorization);
     if (!m) return 'missing or malformed Authorization header';
@@ -179,8 +190,20 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       if (typeof value !== 'string') return `signed header ${name} is missing`;
       headers[name] = value;
     }
-    const expected = computeSignature({ method: req.method ?? '', path, headers, body }, secretKey).signature;
-    return expected === signature ? undefined : 'signature does not match';
+    // The request target exactly as sent: the URL class would normalise the path before it is judged.
+    const target = req.url ?? '/';
+    const queryStart = target.includes('?') ? target.indexOf('?') : target.length;
+    const path = target.slice(0, queryStart);
+    const query = target.slice(queryStart + 1);
+    const received = { method: req.method ?? '', path, query, signedHeaders: headers, body };
+    let expected: string;
+    try {
+      expected = officialSignature(received, { accessKey, secretKey });
+    } catch (error) {
+      if (error instanceof URIError) return 'the path is not validly percent-encoded';
+      throw error;
+    }
+    return timingSafeEqual(Buffer.from(expected), Buffer.from(signature)) ? undefined : 'signature does not match';
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -196,7 +219,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
 
     if (req.method === 'GET' && url.pathname === '/_stand-in/backups') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(stored.map(statusOf), null, 2));
+      res.end(JSON.stringify(stored.all().map(statusOf), null, 2));
       return;
     }
     requests.push(record);
@@ -213,7 +236,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     }
     const service = route.service;
     record.service = service;
-    const authProblem = authenticate(req, url.pathname, record.body);
+    const authProblem = authenticate(req, record.body);
     if (authProblem) {
       record.refusal = authProblem;
       return answer(401, { error_code: 'APIGW.0301', error_msg: `Incorrect IAM authentication information: ${authProblem}`, request_id: requestId });
@@ -224,6 +247,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     }
     if (fault?.kind === 'answer') return answer(fault.status, fault.body ?? '', fault.headers);
     if (fault?.kind === 'delay') await sleep(fault.ms);
+    if (fault?.kind === 'hold') await fault.until();
 
     let json: unknown;
     try {
@@ -237,8 +261,8 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       record.refusal = checked;
       return answer(400, errorBody(service, service === 'dds' ? 'DBS.200001' : 'RDS.0005', `Invalid parameter: ${checked}.`));
     }
-    const building = stored.find((b) => b.instanceId === checked.instanceId && statusOf(b).status === 'BUILDING');
-    if (refuseConcurrentBackups && building) {
+    const newest = stored.newestOf(checked.instanceId);
+    if (refuseConcurrentBackups && newest && statusOf(newest).status === 'BUILDING') {
       record.refusal = 'backup in progress';
       return service === 'dds'
         ? answer(409, errorBody('dds', 'DBS.200019', 'Another operation is being performed on the instance.'))
@@ -251,15 +275,16 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       ...checked,
       createdAt: created,
       status: 'BUILDING',
+      jobId: randomBytes(16).toString('hex'),
     };
-    stored.push(backup);
+    stored.add(backup);
     if (fault?.kind === 'drop-after-read') {
       req.socket.destroy();
       return;
     }
     const body =
       service === 'dds'
-        ? { backup_id: backup.id }
+        ? { backup_id: backup.id, job_id: backup.jobId }
         : {
             backup: {
               created: new Date(created).toISOString().slice(0, 19),
@@ -275,7 +300,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
               updated: null,
               backuptype: '1',
             },
-            extendparam: { jobs: [randomBytes(16).toString('hex')] },
+            extendparam: { jobs: [backup.jobId] },
           };
     if (fault?.kind === 'truncate') {
       const text = JSON.stringify(body);
@@ -291,13 +316,20 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.socket?.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    // A port in use (EADDRINUSE) is the caller's to report, not an uncaught exception.
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address() as AddressInfo;
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
     requests,
-    backups: () => stored.map(statusOf),
+    backups: () => stored.all().map(statusOf),
     script: (...next) => faults.push(...next),
     addRdsInstance: (instanceId, engine) => rdsEngines.set(instanceId, engine),
     setLatency: (ms) => {
@@ -305,7 +337,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     },
     reset: () => {
       requests.length = 0;
-      stored.length = 0;
+      stored.clear();
       faults.length = 0;
     },
     close: () =>
