@@ -1,13 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { computeSignature, SIGNING_ALGORITHM } from '../shared/huawei/signer';
 import { isRecord } from '../shared/objects';
+import { BackupStore } from './backup-store';
+import { officialSignature } from './official-signature';
 
 /**
  * A stand-in for the Huawei Cloud DDS and RDS "create manual backup" endpoints, on loopback. It checks every
- * request as the real services do (AK/SK signature, date skew, project, documented body rules), answers with
- * the documented bodies and error shapes, keeps backups in memory, and can be scripted with faults.
+ * request as the real services do (AK/SK signature, judged by Huawei's own SDK signer; date skew, project,
+ * documented body rules), answers with the documented bodies and error shapes, keeps backups in memory, and
+ * can be scripted with faults.
  *
  * Each service listens on its own address, as the real endpoints do: DDS and RDS v3 share the path
  * `/v3/{project_id}/backups`, so only the endpoint tells them apart.
@@ -22,7 +24,12 @@ export type Fault =
   /** Reads the request and creates the backup, then closes the connection without answering. */
   | { kind: 'drop-after-read' }
   /** Creates the backup and answers 200 with a body cut short. */
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  /**
+   * Checks the request, then waits for `until()` before going on: a test holds requests with it until as many
+   * as it wants are in flight, or until something else has happened, instead of guessing how long that takes.
+   */
+  | { kind: 'hold'; until: () => Promise<unknown> };
 
 export interface RecordedRequest {
   method: string;
@@ -49,6 +56,8 @@ export interface StoredBackup {
   backupDatabaseIndividually?: true;
   createdAt: number;
   status: 'BUILDING' | 'COMPLETED';
+  /** The job that builds it, as the create answer names it (DDS `job_id`, RDS v1 `extendparam.jobs`). */
+  jobId?: string;
 }
 
 export interface StandInOptions {
@@ -94,6 +103,8 @@ export interface HuaweiStandIn {
   close(): Promise<void>;
 }
 
+/** Written from Huawei's reference, not taken from the gateway's signer, which the stand-in judges. */
+const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const NAME_RULE = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
 const DESCRIPTION_FORBIDDEN = /[>!<"&'=]/;
@@ -188,7 +199,7 @@ function checkBody(api: Api, json: unknown, engineOf: (instanceId: string) => Rd
 /** The documented answer of each API to a created backup. */
 function createdAnswer(api: Api, backup: StoredBackup, engine: RdsEngineName): unknown {
   const createdAt = new Date(backup.createdAt).toISOString().slice(0, 19);
-  if (api === 'dds') return { backup_id: backup.id };
+  if (api === 'dds') return { backup_id: backup.id, job_id: backup.jobId };
   if (api === 'rds-v3') {
     return {
       backup: {
@@ -218,7 +229,7 @@ function createdAnswer(api: Api, backup: StoredBackup, engine: RdsEngineName): u
       updated: null,
       backuptype: '1',
     },
-    extendparam: { jobs: [randomBytes(16).toString('hex')] },
+    extendparam: { jobs: [backup.jobId] },
   };
 }
 
@@ -241,7 +252,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
   const completeAfterMs = options.completeAfterMs ?? 5_000;
   let latencyMs = options.latencyMs ?? 0;
   const requests: RecordedRequest[] = [];
-  const stored: StoredBackup[] = [];
+  const stored = new BackupStore();
   const faults: Fault[] = [];
   const rdsEngines = new Map<string, RdsEngineName>();
 
@@ -254,7 +265,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
   const errorBody = (api: Api, code: string, message: string) =>
     api === 'rds-v1' ? { errCode: code, externalMessage: message } : { error_code: code, error_msg: message };
 
-  function authenticate(req: IncomingMessage, path: string, body: string): string | undefined {
+  function authenticate(req: IncomingMessage, body: string): string | undefined {
     const authorization = req.headers.authorization ?? '';
     const m = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$`).exec(authorization);
     if (!m) return 'missing or malformed Authorization header';
@@ -275,8 +286,20 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       if (typeof value !== 'string') return `signed header ${name} is missing`;
       headers[name] = value;
     }
-    const expected = computeSignature({ method: req.method ?? '', path, headers, body }, secretKey).signature;
-    return expected === signature ? undefined : 'signature does not match';
+    // The request target exactly as sent: the URL class would normalise the path before it is judged.
+    const target = req.url ?? '/';
+    const queryStart = target.includes('?') ? target.indexOf('?') : target.length;
+    const path = target.slice(0, queryStart);
+    const query = target.slice(queryStart + 1);
+    const received = { method: req.method ?? '', path, query, signedHeaders: headers, body };
+    let expected: string;
+    try {
+      expected = officialSignature(received, { accessKey, secretKey });
+    } catch (error) {
+      if (error instanceof URIError) return 'the path is not validly percent-encoded';
+      throw error;
+    }
+    return timingSafeEqual(Buffer.from(expected), Buffer.from(signature)) ? undefined : 'signature does not match';
   }
 
   async function handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -292,7 +315,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
 
     if (req.method === 'GET' && url.pathname === '/_stand-in/backups') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify(stored.map(statusOf), null, 2));
+      res.end(JSON.stringify(stored.all().map(statusOf), null, 2));
       return;
     }
     requests.push(record);
@@ -313,7 +336,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     const service = api === 'dds' ? 'dds' : 'rds';
     record.service = service;
     if (api !== 'dds') record.rdsApiVersion = api === 'rds-v1' ? 'v1' : 'v3';
-    const authProblem = authenticate(req, url.pathname, record.body);
+    const authProblem = authenticate(req, record.body);
     if (authProblem) {
       record.refusal = authProblem;
       return answer(401, { error_code: 'APIGW.0301', error_msg: `Incorrect IAM authentication information: ${authProblem}`, request_id: requestId });
@@ -324,6 +347,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     }
     if (fault?.kind === 'answer') return answer(fault.status, fault.body ?? '', fault.headers);
     if (fault?.kind === 'delay') await sleep(fault.ms);
+    if (fault?.kind === 'hold') await fault.until();
 
     let json: unknown;
     try {
@@ -338,13 +362,14 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       record.refusal = checked;
       return answer(400, errorBody(api, INVALID_PARAMETER_CODE[api], `Invalid parameter: ${checked}.`));
     }
-    const sameInstance = stored.filter((b) => b.service === service && b.instanceId === checked.instanceId);
+    const sameInstance = stored.ofInstance(checked.instanceId).filter((b) => b.service === service);
     if (api === 'rds-v3' && sameInstance.some((b) => b.name === checked.name)) {
       record.refusal = 'name already used';
       const message = `Invalid parameter: the instance already has a backup named ${checked.name}.`;
       return answer(400, errorBody(api, INVALID_PARAMETER_CODE[api], message));
     }
-    if (refuseConcurrentBackups && sameInstance.some((b) => statusOf(b).status === 'BUILDING')) {
+    const newest = sameInstance.at(-1);
+    if (refuseConcurrentBackups && newest && statusOf(newest).status === 'BUILDING') {
       record.refusal = 'backup in progress';
       return api === 'rds-v1'
         ? answer(403, errorBody(api, 'RDS.3004', 'A backup is being created for the instance.'))
@@ -357,8 +382,9 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       ...checked,
       createdAt: created,
       status: 'BUILDING',
+      jobId: randomBytes(16).toString('hex'),
     };
-    stored.push(backup);
+    stored.add(backup);
     if (fault?.kind === 'drop-after-read') {
       req.socket.destroy();
       return;
@@ -380,7 +406,14 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     const server = createServer((req, res) => {
       handle(endpoint, req, res).catch(() => res.socket?.destroy());
     });
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      // A port in use (EADDRINUSE) is the caller's to report, not an uncaught exception.
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     return { server, url: `http://${host}:${(server.address() as AddressInfo).port}` };
   }
   const [dds, rds] = await Promise.all([listen('dds', options.port), listen('rds', options.rdsPort)]);
@@ -390,7 +423,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     rdsUrl: rds.url,
     url: dds.url,
     requests,
-    backups: () => stored.map(statusOf),
+    backups: () => stored.all().map(statusOf),
     script: (...next) => faults.push(...next),
     addRdsInstance: (instanceId, engine) => rdsEngines.set(instanceId, engine),
     setLatency: (ms) => {
@@ -398,7 +431,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     },
     reset: () => {
       requests.length = 0;
-      stored.length = 0;
+      stored.clear();
       faults.length = 0;
     },
     close: async () => {

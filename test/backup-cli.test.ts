@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
@@ -85,12 +87,45 @@ describe('npm run backup', () => {
     const run = await runCli(['--engine', 'dds', '--instance', DDS_INSTANCE, '--url', closed.url], { WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`could not reach the gateway at ${closed.url}/backups`);
+    expect(run.stderr).toContain('no backup was requested');
+  });
+
+  it('gives up after --timeout when the request left but no answer came, and says the backup may exist', async () => {
+    let received!: (body: string) => void;
+    const receivedBody = new Promise<string>((resolve) => (received = resolve));
+    const silent = createServer((req) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => received(body));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const run = await runCli(['--engine', 'dds', '--instance', DDS_INSTANCE, '--url', url, '--timeout', '1'], {
+        WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook,
+      });
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`the request was sent to ${url}/backups but no answer came (timed out after 1 s)`);
+      expect(run.stderr).toContain('the backup may have been created');
+      expect(run.stderr).not.toContain('no backup was requested');
+      expect(await receivedBody).toBe(JSON.stringify({ engine: 'dds', instanceId: DDS_INSTANCE }));
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it.each([
     ['no signing secret', ['--engine', 'dds', '--instance', DDS_INSTANCE], {}, 'WEBHOOK_SIGNING_SECRET is not set'],
     ['no instance', ['--engine', 'dds'], { WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook }, '--engine and --instance are required'],
     ['an unknown option', ['--engine', 'dds', '--instance', DDS_INSTANCE, '--force'], { WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook }, "Unknown option '--force'"],
+    [
+      'a timeout that is no number of seconds',
+      ['--engine', 'dds', '--instance', DDS_INSTANCE, '--timeout', '0'],
+      { WEBHOOK_SIGNING_SECRET: TEST_SIGNING_SECRETS.webhook },
+      '--timeout must be a number of seconds above 0 and at most 3600 (it is "0")',
+    ],
   ])('exits 2 with the usage, sending nothing, for %s', async (_, args, env, message) => {
     const before = gateway.received();
     const run = await runCli([...args, '--url', gateway.url], env);

@@ -39,7 +39,7 @@ describe('POST /backups: created', () => {
       name: 'mybackup1',
       description: 'The first Manual backup',
       status: 'BUILDING',
-      jobIds: [],
+      jobIds: [standIn.backups()[0].jobId],
       upstreamRequestId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
   });

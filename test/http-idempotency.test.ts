@@ -80,17 +80,30 @@ describe('POST /backups with an idempotency key', () => {
     expect(json(repeat).name).toBe(json(first).name);
   });
 
-  it('creates one backup for concurrent duplicates and answers the other with 409', async () => {
-    standIn.setLatency(300);
-    try {
-      const responses = await Promise.all([1, 2, 3].map(() => post(ddsRequest, { 'Idempotency-Key': 'concurrent-1' })));
+  it('creates one backup for concurrent duplicates and answers the others with 409', async () => {
+    // The request that takes the key is held upstream until the other two have been answered, so they surely
+    // find it in flight, however slow the machine.
+    let releaseUpstream!: () => void;
+    const upstreamReleased = new Promise<void>((resolve) => (releaseUpstream = resolve));
+    standIn.script({ kind: 'hold', until: () => upstreamReleased });
+    const answered: Array<Awaited<ReturnType<typeof post>>> = [];
+    const pending = [1, 2, 3].map(async () => {
+      const response = await post(ddsRequest, { 'Idempotency-Key': 'concurrent-1' });
+      answered.push(response);
+      return response;
+    });
+    const twoAnswered = new Promise<void>((resolve) => {
+      for (const response of pending) void response.then(() => answered.length === 2 && resolve());
+    });
 
-      expect(responses.map((r) => r.statusCode).sort()).toEqual([202, 409, 409]);
-      expect(json(responses.find((r) => r.statusCode === 409)!).code).toBe('idempotency_key_in_progress');
-      expect(standIn.backups()).toHaveLength(1);
-    } finally {
-      standIn.setLatency(0);
-    }
+    await Promise.race([twoAnswered, Promise.all(pending)]);
+    expect(answered.map((r) => [r.statusCode, json(r).code])).toEqual([
+      [409, 'idempotency_key_in_progress'],
+      [409, 'idempotency_key_in_progress'],
+    ]);
+    releaseUpstream();
+    expect((await Promise.all(pending)).map((r) => r.statusCode).sort()).toEqual([202, 409, 409]);
+    expect(standIn.backups()).toHaveLength(1);
   });
 
   it('stores no failed result: a retry after an upstream error creates the backup', async () => {

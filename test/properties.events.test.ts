@@ -169,10 +169,6 @@ describe('slackCommand properties', () => {
   /** Sends a verified slash command and returns the reply with the upstream requests it caused. */
   async function command(text: string) {
     standIn.reset();
-    try {
-    } catch {
-      // Not a command line: nothing to register.
-    }
     const response = await slack(slackCommandEvent({ text }));
     return { response, upstream: [...standIn.requests] };
   }

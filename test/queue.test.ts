@@ -1,7 +1,8 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupRequestedEvent, sqsEvent, sqsRecord } from '../local/events';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import type { Fault, HuaweiStandIn } from '../local/huawei-stand-in';
+import { arrivalBarrier } from './support/barrier';
 import { lambdaContext, logLinesOf, startBackends } from './support/fixtures';
 
 let standIn: HuaweiStandIn;
@@ -122,25 +123,27 @@ describe('createBackupFromQueue', () => {
   });
 
   it('sends up to ten records upstream at once, and the rest when a slot frees', async () => {
-    standIn.setLatency(100);
-    const requests = standIn.requests;
-    const push = requests.push.bind(requests);
-    // For each request as it arrives: how many of the earlier ones had been answered by then.
-    const answeredBeforeArrival: number[] = [];
-    requests.push = (...items) => {
-      answeredBeforeArrival.push(requests.filter((request) => request.answeredWith !== undefined).length);
-      return push(...items);
-    };
-    try {
-      const instances = Array.from({ length: 12 }, (_, i) => `batch${String(i).padStart(2, '0')}00000000000000000000000in02`);
-      const response = await deliver(sqsEvent(...instances.map((instanceId) => sqsRecord({ body: dds(instanceId) }))));
+    // The first ten are held upstream until all ten are there: the batch ends only if ten went out at once.
+    const tenAtOnce = arrivalBarrier(10);
+    // For each request as it is held: how many the stand-in has received and not yet answered, itself included.
+    const unansweredAtArrival: number[] = [];
+    const hold = (): Fault => ({
+      kind: 'hold',
+      until: () => {
+        unansweredAtArrival.push(standIn.requests.filter((request) => request.answeredWith === undefined).length);
+        return tenAtOnce.arrive();
+      },
+    });
+    standIn.script(...Array.from({ length: 12 }, hold));
+    const instances = Array.from(
+      { length: 12 },
+      (_, i) => `batch${String(i).padStart(2, '0')}00000000000000000000000in02`,
+    );
 
-      expect(response.batchItemFailures).toEqual([]);
-      expect(answeredBeforeArrival.slice(0, 10)).toEqual(Array(10).fill(0));
-      expect(answeredBeforeArrival.slice(10).every((answered) => answered > 0)).toBe(true);
-    } finally {
-      requests.push = push;
-      standIn.setLatency(0);
-    }
+    const response = await deliver(sqsEvent(...instances.map((instanceId) => sqsRecord({ body: dds(instanceId) }))));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(standIn.backups()).toHaveLength(12);
+    expect(Math.max(...unansweredAtArrival)).toBe(10);
   });
 });
