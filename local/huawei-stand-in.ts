@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { isRecord } from '../shared/objects';
 import { BackupStore } from './backup-store';
+import { listingAnswer } from './backup-listing';
 import { officialSignature } from './official-signature';
 
 /**
@@ -55,10 +56,16 @@ export interface StoredBackup {
   /** RDS v3 `backup_database_individually`, when it was true. */
   backupDatabaseIndividually?: true;
   createdAt: number;
-  status: 'BUILDING' | 'COMPLETED';
+  status: 'BUILDING' | 'COMPLETED' | 'FAILED';
+  /** When it finished (COMPLETED or FAILED), once it has. */
+  finishedAt?: number;
+  /** Its size once finished, as the list calls report it (KB). */
+  sizeKB: number;
   /** The job that builds it, as the create answer names it (DDS `job_id`, RDS v1 `extendparam.jobs`). */
   jobId?: string;
 }
+
+export type InstanceBehaviour = 'backups-fail' | 'answers-500-after-creating';
 
 export interface StandInOptions {
   accessKey: string;
@@ -66,7 +73,7 @@ export interface StandInOptions {
   projectId: string;
   /** When set, requests must carry it as a signed `X-Security-Token`. */
   securityToken?: string;
-  /** A backup is `BUILDING` until this much time has passed, then `COMPLETED`. */
+  /** A backup is `BUILDING` until this much time has passed, then `COMPLETED` (or `FAILED`, see below). */
   completeAfterMs?: number;
   /** Refuse a backup while another one of the same instance is `BUILDING`, as the real services do. */
   refuseConcurrentBackups?: boolean;
@@ -98,6 +105,11 @@ export interface HuaweiStandIn {
   script(...faults: Fault[]): void;
   /** Registers an RDS instance's engine; unknown instances are taken as `defaultRdsEngine`. */
   addRdsInstance(instanceId: string, engine: RdsEngineName): void;
+  /**
+   * Makes an instance misbehave for good: its backups end `FAILED`, or its creates make the backup and then
+   * answer 500 (the gateway cannot tell whether it was made).
+   */
+  setInstanceBehaviour(instanceId: string, behaviour: InstanceBehaviour): void;
   setLatency(ms: number): void;
   reset(): void;
   close(): Promise<void>;
@@ -256,10 +268,12 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
   const faults: Fault[] = [];
   const rdsEngines = new Map<string, RdsEngineName>();
 
-  const statusOf = (backup: StoredBackup): StoredBackup => ({
-    ...backup,
-    status: now() - backup.createdAt >= completeAfterMs ? 'COMPLETED' : 'BUILDING',
-  });
+  const behaviours = new Map<string, InstanceBehaviour>();
+  const statusOf = (backup: StoredBackup): StoredBackup => {
+    if (now() - backup.createdAt < completeAfterMs) return { ...backup, status: 'BUILDING' };
+    const status = behaviours.get(backup.instanceId) === 'backups-fail' ? 'FAILED' : 'COMPLETED';
+    return { ...backup, status, finishedAt: backup.createdAt + completeAfterMs };
+  };
 
   // RDS v1 alone has its own error shape; DDS and RDS v3 answer like the API gateway.
   const errorBody = (api: Api, code: string, message: string) =>
@@ -328,7 +342,8 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     const route = ROUTES[endpoint]
       .map(({ api, pattern }) => ({ api, match: pattern.exec(url.pathname) }))
       .find((r) => r.match);
-    if (req.method !== 'POST' || !route?.match) {
+    const listing = req.method === 'GET' && route?.match && route.api !== 'rds-v1';
+    if ((req.method !== 'POST' && !listing) || !route?.match) {
       record.refusal = 'no such API';
       return answer(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.', request_id: requestId });
     }
@@ -348,6 +363,12 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     if (fault?.kind === 'answer') return answer(fault.status, fault.body ?? '', fault.headers);
     if (fault?.kind === 'delay') await sleep(fault.ms);
     if (fault?.kind === 'hold') await fault.until();
+    if (listing) {
+      const listed = listingAnswer(service, url.searchParams, (id) => (id === undefined ? stored.all() : stored.ofInstance(id)), statusOf);
+      if (typeof listed !== 'string') return answer(200, listed);
+      record.refusal = listed;
+      return answer(400, errorBody(api, INVALID_PARAMETER_CODE[api], `Invalid parameter: ${listed}.`));
+    }
 
     let json: unknown;
     try {
@@ -383,11 +404,15 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       createdAt: created,
       status: 'BUILDING',
       jobId: randomBytes(16).toString('hex'),
+      sizeKB: 1024 + randomBytes(2).readUInt16BE(0),
     };
     stored.add(backup);
     if (fault?.kind === 'drop-after-read') {
       req.socket.destroy();
       return;
+    }
+    if (behaviours.get(backup.instanceId) === 'answers-500-after-creating') {
+      return answer(500, errorBody(api, 'DBS.111205', 'The request timed out on the service side.'));
     }
     const body = createdAnswer(api, backup, engineOf(backup.instanceId));
     if (fault?.kind === 'truncate') {
@@ -426,6 +451,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     backups: () => stored.all().map(statusOf),
     script: (...next) => faults.push(...next),
     addRdsInstance: (instanceId, engine) => rdsEngines.set(instanceId, engine),
+    setInstanceBehaviour: (instanceId, behaviour) => behaviours.set(instanceId, behaviour),
     setLatency: (ms) => {
       latencyMs = ms;
     },
