@@ -82,6 +82,15 @@ const MIN_ATTEMPT_MS = 100;
 
 const defaultEndpoint = (service: AwsService, region: string) => `https://${service}.${region}.amazonaws.com`;
 
+/** An empty 2xx body is an empty answer; undefined when the body is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return undefined;
+  }
+}
+
 function errorOf(service: AwsService, operation: string, outcome: AttemptOutcome, timeoutMs: number): AwsError {
   switch (outcome.kind) {
     case 'answered': {
@@ -128,10 +137,12 @@ export function createAwsClient(options: AwsClientOptions): AwsClient {
       const body = JSON.stringify(input);
       const timeLeft = () => (deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
 
+      let lastError: AwsError | undefined;
       for (let attempt = 1; ; attempt++) {
         const timeoutMs = Math.min(attemptTimeoutMs, timeLeft());
         if (timeoutMs < MIN_ATTEMPT_MS) {
-          throw new AwsError(service, operation, 'NoTimeLeft', `${Math.max(0, Math.round(timeoutMs))} ms left before the deadline`, 0);
+          // A back-off that ran late must not hide what went wrong before it.
+          throw lastError ?? new AwsError(service, operation, 'NoTimeLeft', `${Math.max(0, Math.round(timeoutMs))} ms left before the deadline`, 0);
         }
         // Signed anew for each attempt: a retry after a long back-off must not carry a stale date.
         const signed = sign(
@@ -147,13 +158,16 @@ export function createAwsClient(options: AwsClientOptions): AwsClient {
           credentials,
         );
         const outcome = await sendAttempt({ url, method: 'POST', headers: signed.headers as Record<string, string>, body, timeoutMs });
-        if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) {
-          return (outcome.text ? JSON.parse(outcome.text) : {}) as T;
-        }
-        const error = errorOf(service, operation, outcome, timeoutMs);
+        const answer = outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300 ? parseJson(outcome.text) : undefined;
+        if (answer !== undefined) return answer as T;
+        const error =
+          outcome.kind === 'answered' && outcome.status < 300
+            ? new AwsError(service, operation, 'UnreadableAnswer', `answered ${outcome.status} with a body that is not JSON`, outcome.status)
+            : errorOf(service, operation, outcome, timeoutMs);
         const delayMs = awsRetryDelayMs(attempt, random);
         const retry = attempt < maxAttempts && isRetryableAwsError(error) && timeLeft() - delayMs >= MIN_ATTEMPT_MS;
         if (!retry) throw error;
+        lastError = error;
         await sleep(delayMs);
       }
     },

@@ -93,12 +93,15 @@ export async function sendAttempt({ url, method, headers, body, timeoutMs, maxAn
       bytesBefore = assigned.bytesWritten;
       if (!assigned.connecting) connected = true;
       else assigned.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+      // A kept-alive socket may have been closed by the server a moment ago: let the poll phase pass twice, so that
+      // a FIN or reset already delivered is read before any byte of this request is written (then it is not sent).
+      if (req.reusedSocket) setImmediate(() => setImmediate(() => req.end(body)));
+      else req.end(body);
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (sent()) settle({ kind: 'dropped', error });
       else settle({ kind: 'not-sent', error, refused: error.code === 'ECONNREFUSED', reusedSocket: req.reusedSocket });
     });
-    req.end(body);
   });
 }
 
