@@ -9,7 +9,7 @@ export const validDescription = fc
   .string({ unit: 'grapheme', maxLength: 256 })
   .map((text) => text.replace(/[>!<"&'=]/g, ''))
   .filter((text) => [...text].length <= 256);
-const instanceId = fc.string({ minLength: 1, maxLength: 64, unit: 'grapheme-ascii' }).filter((id) => id.trim() !== '');
+const instanceId = fc.string({ minLength: 1, maxLength: 64, unit: 'grapheme-ascii' }).filter((id) => id !== '' && id.trim() === id);
 const engineSpelling = (engine: string) => fc.constantFrom(engine, engine.toUpperCase(), engine[0].toUpperCase() + engine.slice(1));
 
 /** A request every documented rule accepts, for every engine and every accepted spelling. */
