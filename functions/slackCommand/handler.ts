@@ -6,6 +6,7 @@ import { signedRequest } from '../../shared/auth/signed-request';
 import { atColdStart } from '../../shared/failure-log';
 import { problemDetails } from '../../shared/http/middleware';
 import { jsonResponse } from '../../shared/http/problem';
+import { bodySizeLimit } from '../../shared/http/request-body';
 import { requestBackupFromEnvironment } from '../../shared/idempotency';
 import { logger } from '../../shared/logger';
 import { allowListFromEnvironment } from '../../shared/slack/allow-list';
@@ -21,6 +22,7 @@ const ports: SlashCommandPorts = {
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(problemDetails())
+  .use(bodySizeLimit())
   .use(signedRequest(SLACK_SIGNATURE, 'SLACK_SIGNING_SECRET'))
   .handler(async (event, context) => {
     const deadline = slackDeadline(event.requestContext.timeEpoch, context.getRemainingTimeInMillis(), Date.now());

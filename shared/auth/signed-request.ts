@@ -17,7 +17,7 @@ interface SignedRequestOptions {
  * refused with a "not configured" error.
  *
  * @example
- * middy().use(problemDetails()).use(signedRequest(WEBHOOK_SIGNATURE, 'WEBHOOK_SIGNING_SECRET')).use(httpJsonBodyParser())
+ * middy().use(problemDetails()).use(signedRequest(WEBHOOK_SIGNATURE, 'WEBHOOK_SIGNING_SECRET')).use(jsonRequestBody())
  */
 export function signedRequest(
   scheme: SignatureScheme,
