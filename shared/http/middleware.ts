@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { replayKeyOf, WEBHOOK_SIGNATURE } from '../auth/hmac';
 import { validateBackupRequest, type BackupRequest } from '../domain/backup-request';
 import { InvalidRequestError } from '../errors';
 import { logFailure } from '../failure-log';
@@ -33,7 +34,8 @@ function checkOneKey(body: unknown, headerKey: string | undefined): void {
 
 /**
  * The validation layer: turns the parsed body and the `Idempotency-Key` header into a {@link BackupRequest}, or
- * refuses them with every problem.
+ * refuses them with every problem. A request with neither key is keyed by its webhook signature
+ * ({@link replayKeyOf}): a replay within the signature's time window gets the first answer, not a second backup.
  *
  * @example
  * middy().use(jsonRequestBody()).use(unifiedBackupRequest()).handler((event) => (event as BackupHttpEvent).backupRequest)
@@ -44,7 +46,9 @@ export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
       const { body } = request.event;
       const headerKey = headerOf(request.event, IDEMPOTENCY_KEY_HEADER);
       checkOneKey(body, headerKey);
-      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey: headerKey });
+      const signature = headerOf(request.event, WEBHOOK_SIGNATURE.signatureHeader);
+      const idempotencyKey = headerKey ?? (signature === undefined ? undefined : replayKeyOf(WEBHOOK_SIGNATURE, signature));
+      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey });
     },
   };
 }
