@@ -3,7 +3,8 @@ import type { Context, EventBridgeEvent, ScheduledEvent, SQSEvent, SQSRecord } f
 
 /**
  * Events as the platform delivers them, for local runs and tests: an SQS batch, an EventBridge event (as the
- * "Backup Requested" rule puts it on the queue), an EventBridge schedule tick, and the Lambda context.
+ * "Backup Requested" rule puts it on the queue), an SNS notification, an EventBridge schedule tick, and the
+ * Lambda context.
  */
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -59,6 +60,28 @@ export function backupRequestedEvent(
     region: REGION,
     resources: [],
     detail,
+  };
+}
+
+/**
+ * An SNS notification as SNS puts it on a subscribed queue without raw message delivery: the message, as text,
+ * inside SNS's own envelope. A message that is not a string is sent as JSON.
+ *
+ * @example
+ * sqsRecord({ body: snsNotification({ engine: 'dds', instanceId: 'a89d…in02' }) })
+ */
+export function snsNotification(message: unknown, { messageId = randomUUID() }: { messageId?: string } = {}) {
+  const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:backup-requests`;
+  return {
+    Type: 'Notification',
+    MessageId: messageId,
+    TopicArn: topicArn,
+    Message: asBody(message),
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '1',
+    Signature: 'EXAMPLE',
+    SigningCertURL: `https://sns.${REGION}.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem`,
+    UnsubscribeURL: `https://sns.${REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${randomUUID()}`,
   };
 }
 
