@@ -41,14 +41,15 @@ export function sqsRecord({ body, messageId = randomUUID() }: { body: unknown; m
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 /**
- * An EventBridge event with detail-type "Backup Requested", as another service would put it on the bus.
+ * An EventBridge event with detail-type "Backup Requested", as another service would put it on the bus (from the
+ * source the rule takes by default).
  *
  * @example
  * sqsRecord({ body: backupRequestedEvent({ engine: 'mysql', instanceId: 'c2aa…no04' }) })
  */
 export function backupRequestedEvent(
   detail: unknown,
-  { id = randomUUID(), source = 'com.example.deployments' }: { id?: string; source?: string } = {},
+  { id = randomUUID(), source = 'backup-gateway.client' }: { id?: string; source?: string } = {},
 ): EventBridgeEvent<'Backup Requested', unknown> {
   return {
     version: '0',
