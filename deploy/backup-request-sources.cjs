@@ -13,8 +13,8 @@
 module.exports = async ({ resolveVariable }) => {
   const text = await resolveVariable('param:backupRequestSources');
   const refuse = (why) => {
-    const rule = 'BACKUP_REQUEST_SOURCES must be a JSON list of EventBridge source names, e.g. \'["backup-gateway.client"]\'';
-    throw new Error(`${rule}: ${why}`);
+    const example = '\'["backup-gateway.client"]\'';
+    throw new Error(`BACKUP_REQUEST_SOURCES must be a JSON list of EventBridge source names, e.g. ${example}: ${why}`);
   };
   let sources;
   try {

@@ -73,6 +73,7 @@ export function backupRequestedEvent(
  */
 export function snsNotification(message: unknown, { messageId = randomUUID() }: { messageId?: string } = {}) {
   const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:backup-requests`;
+  const endpoint = `https://sns.${REGION}.amazonaws.com`;
   return {
     Type: 'Notification',
     MessageId: messageId,
@@ -81,8 +82,8 @@ export function snsNotification(message: unknown, { messageId = randomUUID() }: 
     Timestamp: new Date().toISOString(),
     SignatureVersion: '1',
     Signature: 'EXAMPLE',
-    SigningCertURL: `https://sns.${REGION}.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem`,
-    UnsubscribeURL: `https://sns.${REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${randomUUID()}`,
+    SigningCertURL: `${endpoint}/SimpleNotificationService-0000000000000000000000.pem`,
+    UnsubscribeURL: `${endpoint}/?Action=Unsubscribe&SubscriptionArn=${topicArn}:subscription-1`,
   };
 }
 

@@ -58,7 +58,9 @@ export class PayloadTooLargeError extends GatewayError {
   readonly code = 'payload_too_large';
   readonly title = 'The request body is too large';
   constructor(what: string, limitBytes: number) {
-    super({ detail: `${what} is larger than ${limitBytes / 1024} KiB, the most the gateway reads; no backup was requested.` });
+    super({
+      detail: `${what} is larger than ${limitBytes / 1024} KiB, the most the gateway reads; no backup was requested.`,
+    });
   }
 }
 

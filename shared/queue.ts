@@ -95,7 +95,7 @@ export function requestFromMessage(record: SQSRecord): BackupRequest {
   const body = parseLayer(record.body, 'the message body');
   if (!isSnsEnvelope(body)) return requestFromContent(body, record.messageId);
   if (body.Type !== 'Notification' || typeof body.Message !== 'string') {
-    const message = 'the message body is an SNS message but not a Notification with a Message; only those carry a request';
+    const message = 'the message body is an SNS message, but only a Notification with a Message carries a request';
     throw new InvalidRequestError([{ field: '', message }]);
   }
   const snsMessageId = isIdempotencyKey(body.MessageId) ? body.MessageId : record.messageId;

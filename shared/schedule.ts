@@ -149,10 +149,13 @@ function readTick(event: unknown, invocation: Invocation): { eventId: string; sc
   const eventId = isTickId(id) ? id : invocation.requestId;
   const scheduledTime = timeUsable ? eventTime : invocation.now;
   const quoted = (value: unknown) => JSON.stringify(excerpt(String(value)));
-  const problems = [
-    ...(isTickId(id) ? [] : [id === undefined ? 'it has no id' : `its id ${quoted(id)} cannot be part of an idempotency key`]),
-    ...(timeUsable ? [] : [time === undefined ? 'it has no time' : `its time ${quoted(time)} is not a date within a day of now`]),
-  ];
+  const problems: string[] = [];
+  if (!isTickId(id)) {
+    problems.push(id === undefined ? 'it has no id' : `its id ${quoted(id)} cannot be part of an idempotency key`);
+  }
+  if (!timeUsable) {
+    problems.push(time === undefined ? 'it has no time' : `its time ${quoted(time)} is not a date within a day of now`);
+  }
   if (problems.length > 0) {
     logger.warn("scheduled event not used as it is: the invocation's own request id or time stands in", {
       problems,

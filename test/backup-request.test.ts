@@ -5,6 +5,9 @@ import { InvalidRequestError, type FieldProblem } from '../shared/errors';
 const NOW = new Date('2026-11-24T22:15:00Z');
 const parseBackupRequest = (input: unknown, now: Date) => toBackupCommand(validateBackupRequest(input), now);
 const valid = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', name: 'mybackup1' };
+const sqlServer = { engine: 'sqlserver', instanceId: 'i' };
+/** JSON.parse makes `__proto__` an own field, as it does for any other name; an object literal would not. */
+const nameAndProto = JSON.parse('{"name":"a","__proto__":1}');
 
 function problemsOf(input: unknown): FieldProblem[] {
   try {
@@ -83,8 +86,12 @@ describe('unified request: refused, naming the rule broken', () => {
     ['a 65-character name', { ...valid, name: `a${'b'.repeat(64)}` }, [{ field: 'name', message: 'must be 4 to 64 characters long (it has 65)' }]],
     ['a name starting with a digit', { ...valid, name: '1abc' }, [{ field: 'name', message: 'must start with a letter (A-Z or a-z)' }]],
     ['a name starting with "-"', { ...valid, name: '-abc' }, [{ field: 'name', message: 'must start with a letter (A-Z or a-z)' }]],
-    ['a name with a dot and a space', { ...valid, name: 'my backup.1' }, [{ field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found " ", ".")` }]],
-    ['a name with a non-ASCII letter', { ...valid, name: 'bäckup' }, [{ field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found "ä")` }]],
+    ['a name with a dot and a space', { ...valid, name: 'my backup.1' }, [
+      { field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found " ", ".")` },
+    ]],
+    ['a name with a non-ASCII letter', { ...valid, name: 'bäckup' }, [
+      { field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found "ä")` },
+    ]],
     ['an empty name', { ...valid, name: '' }, [
       { field: 'name', message: 'must be 4 to 64 characters long (it has 0)' },
       { field: 'name', message: 'must start with a letter (A-Z or a-z)' },
@@ -104,17 +111,19 @@ describe('unified request: refused, naming the rule broken', () => {
     ['databases for DDS', { ...valid, databases: ['a'] }, [{ field: 'databases', message: 'is supported only with engine sqlserver (partial backups are a SQL Server feature)' }]],
     ['an empty database list', { engine: 'sqlserver', instanceId: 'i', databases: [] }, [{ field: 'databases', message: 'must list at least one database when given' }]],
     ['databases that are not a list', { engine: 'sqlserver', instanceId: 'i', databases: 'a,b' }, [{ field: 'databases', message: 'must be a list of database names' }]],
-    ['a duplicate database', { engine: 'sqlserver', instanceId: 'i', databases: ['a', { name: 'a' }, 'b'] }, [{ field: 'databases', message: 'must not list a database twice ("a")' }]],
+    ['a duplicate database', { engine: 'sqlserver', instanceId: 'i', databases: ['a', { name: 'a' }, 'b'] }, [
+      { field: 'databases', message: 'must not list a database twice ("a")' },
+    ]],
     ['an empty database name', { engine: 'sqlserver', instanceId: 'i', databases: ['a', ''] }, [{ field: 'databases[1]', message: 'must not be empty' }]],
     ['a database object with another field', { engine: 'sqlserver', instanceId: 'i', databases: [{ name: 'a', size: 1 }] }, [{ field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' }]],
     ['a numeric database', { engine: 'sqlserver', instanceId: 'i', databases: [7] }, [{ field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' }]],
-    ['a database object with an own __proto__', { engine: 'sqlserver', instanceId: 'i', databases: [JSON.parse('{"name":"a","__proto__":{}}')] }, [
+    ['a database object with an own __proto__', { ...sqlServer, databases: [nameAndProto] }, [
       { field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' },
     ]],
-    ['a 129-character database name', { engine: 'sqlserver', instanceId: 'i', databases: ['d'.repeat(129)] }, [
+    ['a 129-character database name', { ...sqlServer, databases: ['d'.repeat(129)] }, [
       { field: 'databases[0]', message: 'must be at most 128 characters long (it has 129)' },
     ]],
-    ['101 databases', { engine: 'sqlserver', instanceId: 'i', databases: Array.from({ length: 101 }, (_, i) => `db${i}`) }, [
+    ['101 databases', { ...sqlServer, databases: Array.from({ length: 101 }, (_, i) => `db${i}`) }, [
       { field: 'databases', message: 'must list at most 100 databases (it lists 101)' },
     ]],
     ['an unknown field', { ...valid, region: 'x' }, [{ field: 'region', message: 'is not a known field' }]],
@@ -160,10 +169,11 @@ describe('unified request: bounded, whatever is sent', () => {
   });
 
   it('lists at most ten of the characters a name must not have', () => {
+    const quoted = (characters: string) => [...characters].map((c) => `"${c}"`).join(', ');
     const name = `a${Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('')}`;
     const [, characters] = problemsOf({ ...valid, name });
     expect(characters.message).toBe(
-      `may contain only ASCII letters, digits, '-' and '_' (found ${'一丁丂七丄丅丆万丈三'.split('').map((c) => `"${c}"`).join(', ')}, …)`,
+      `may contain only ASCII letters, digits, '-' and '_' (found ${quoted('一丁丂七丄丅丆万丈三')}, …)`,
     );
   });
 
@@ -175,8 +185,7 @@ describe('unified request: bounded, whatever is sent', () => {
   });
 
   it('counts a key in characters, as it reports it', () => {
-    expect(problemsOf({ ...valid, idempotencyKey: '😀'.repeat(65) })).toEqual([
-      { field: 'idempotencyKey', message: `may contain only ASCII letters, digits, '-', '_', '.' and ':' (found "😀")` },
-    ]);
+    const [problem] = problemsOf({ ...valid, idempotencyKey: '😀'.repeat(65) });
+    expect(problem.message).toBe(`may contain only ASCII letters, digits, '-', '_', '.' and ':' (found "😀")`);
   });
 });

@@ -117,7 +117,8 @@ describe('POST /backups with an idempotency key', () => {
     expect(standIn.backups()).toHaveLength(1);
   });
 
-  it('does not deduplicate requests without a key that were signed apart (a replay is test/replay.http.test.ts)', async () => {
+  // A replay of one signed request is deduplicated: test/replay.http.test.ts.
+  it('does not deduplicate requests without a key that were signed apart', async () => {
     for (const at of [new Date(Date.now() - 2_000), new Date()]) {
       await handler(httpEvent({ body: ddsRequest, signing: { at } }), lambdaContext());
     }

@@ -10,6 +10,8 @@ let handler: (typeof import('../functions/createBackupFromQueue/handler'))['hand
 
 const deliver = (event: SQSEvent) =>
   handler(event, lambdaContext({ functionName: 'backup-gateway-dev-createBackupFromQueue' }));
+type Request = Record<string, string>;
+const asText = (request: Request) => JSON.stringify(request);
 /** A request of its own for each test: the idempotency store outlives a test. */
 const requestFor = (test: string) => ({ engine: 'dds', instanceId: `shape-${test}-00000000000000000in02` });
 
@@ -33,15 +35,15 @@ beforeEach(() => standIn.reset());
 
 describe('createBackupFromQueue: message shapes', () => {
   it.each([
-    ['an SNS notification of a request (SNS → SQS without raw delivery)', (request: object) => snsNotification(request)],
+    ['an SNS notification of a request (SNS → SQS, not raw)', (request: Request) => snsNotification(request)],
     [
       'an SNS notification of an EventBridge event (EventBridge → SNS → SQS)',
-      (request: object) => snsNotification(backupRequestedEvent(request)),
+      (request: Request) => snsNotification(backupRequestedEvent(request)),
     ],
-    ['an EventBridge event whose detail is JSON text', (request: object) => backupRequestedEvent(JSON.stringify(request))],
+    ['an EventBridge event whose detail is JSON text', (request: Request) => backupRequestedEvent(asText(request))],
     [
       'an SNS notification of an EventBridge event whose detail is JSON text',
-      (request: object) => snsNotification(backupRequestedEvent(JSON.stringify(request))),
+      (request: Request) => snsNotification(backupRequestedEvent(asText(request))),
     ],
   ])('accepts %s', async (shape, wrap) => {
     const request = requestFor(shape.replace(/\W+/g, '').slice(0, 20));
@@ -88,7 +90,7 @@ describe('createBackupFromQueue: message shapes', () => {
     [
       'an SNS subscription confirmation',
       () => ({ ...snsNotification('You have chosen to subscribe'), Type: 'SubscriptionConfirmation' }),
-      'the message body is an SNS message but not a Notification with a Message; only those carry a request',
+      'the message body is an SNS message, but only a Notification with a Message carries a request',
     ],
     [
       'an EventBridge detail that is text but not JSON',

@@ -8,7 +8,7 @@ let standIn: HuaweiStandIn;
 let closeBackends: () => Promise<void>;
 let handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** A request of its own for each test: the idempotency store outlives a test, and the clock may not move between two. */
+/** A request of its own for each test: the idempotency store outlives a test, and the clock may not move on. */
 const requestFor = (test: string) => ({ engine: 'dds', instanceId: `replay-${test}-0000000000000000in02` });
 
 /** Sends an event; the handler parses the body in place, so a replay must be a copy of what was captured. */
@@ -41,7 +41,8 @@ describe('POST /backups: a replayed signed request', () => {
   it('takes a replay whose signature is spelt in capitals for the same request', async () => {
     const captured = httpEvent({ body: requestFor('capitals') });
     const capitalised = { ...captured, headers: { ...captured.headers } };
-    capitalised.headers['x-backup-signature'] = `sha256=${captured.headers['x-backup-signature']!.slice(7).toUpperCase()}`;
+    const hex = captured.headers['x-backup-signature']!.slice('sha256='.length);
+    capitalised.headers['x-backup-signature'] = `sha256=${hex.toUpperCase()}`;
 
     const first = await send(structuredClone(captured));
     const replay = await send(capitalised);

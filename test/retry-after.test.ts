@@ -29,8 +29,8 @@ describe('Retry-After from Huawei Cloud', () => {
       const { handler } = (await import('../functions/createBackup/handler')) as unknown as {
         handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
       };
-      const throttled = JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'Throttled' });
-      standIn.script({ kind: 'answer', status: 429, headers: { 'Retry-After': '99999999999999999999' }, body: throttled });
+      const body = JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'Throttled' });
+      standIn.script({ kind: 'answer', status: 429, headers: { 'Retry-After': '99999999999999999999' }, body });
 
       const response = await handler(httpEvent({ body: { engine: 'dds', instanceId: 'i-1' } }), lambdaContext());
 

@@ -98,7 +98,9 @@ describe('scheduledBackups', () => {
         run = await tick(event, invocation);
       });
       const around = [before, new Date()].map((at) => scheduledBackupName('nightly', at));
-      const warning = lines.find((line) => line.level === 'WARN' && String(line.message).startsWith('scheduled event not used'));
+      const isWarning = (line: Record<string, unknown>) =>
+        line.level === 'WARN' && String(line.message).startsWith('scheduled event not used');
+      const warning = lines.find(isWarning);
       return { names: run!.backups.map((backup) => backup.name), around, warning };
     }
 

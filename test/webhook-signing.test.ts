@@ -39,7 +39,8 @@ describe('createBackup: signed webhooks', () => {
         const timestamp = String(Date.now());
         const body = Buffer.from(JSON.stringify(REQUEST));
         const signature = signatureOf(WEBHOOK_SIGNATURE, TEST_SIGNING_SECRETS.webhook, timestamp, body);
-        return httpEvent({ body: REQUEST, headers: { 'x-backup-timestamp': timestamp, 'x-backup-signature': signature } });
+        const headers = { 'x-backup-timestamp': timestamp, 'x-backup-signature': signature };
+        return httpEvent({ body: REQUEST, headers });
       },
       "The request's timestamp must be Unix time in seconds.",
     ],

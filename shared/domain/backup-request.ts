@@ -206,7 +206,7 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** " (did you mean …?)" for a near miss. A field far longer than every known one cannot be near: it is not compared. */
+/** " (did you mean …?)" for a near miss; a field far longer than every known one is never near, and not compared. */
 function suggestionFor(field: string): string {
   if (field.length > LONGEST_KNOWN_FIELD + SUGGESTION_DISTANCE) return '';
   const typed = field.toLowerCase();

@@ -38,7 +38,8 @@ function checkOneKey(body: unknown, headerKey: string | undefined): void {
  * ({@link replayKeyOf}): a replay within the signature's time window gets the first answer, not a second backup.
  *
  * @example
- * middy().use(jsonRequestBody()).use(unifiedBackupRequest()).handler((event) => (event as BackupHttpEvent).backupRequest)
+ * middy().use(jsonRequestBody()).use(unifiedBackupRequest())
+ *   .handler((event) => (event as BackupHttpEvent).backupRequest)
  */
 export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
@@ -47,7 +48,8 @@ export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
       const headerKey = headerOf(request.event, IDEMPOTENCY_KEY_HEADER);
       checkOneKey(body, headerKey);
       const signature = headerOf(request.event, WEBHOOK_SIGNATURE.signatureHeader);
-      const idempotencyKey = headerKey ?? (signature === undefined ? undefined : replayKeyOf(WEBHOOK_SIGNATURE, signature));
+      const replayKey = signature === undefined ? undefined : replayKeyOf(WEBHOOK_SIGNATURE, signature);
+      const idempotencyKey = headerKey ?? replayKey;
       (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey });
     },
   };

@@ -33,14 +33,18 @@ export function bodySizeLimit(maxBytes = MAX_REQUEST_BYTES): MiddlewareObj<APIGa
  * nothing of the body.
  *
  * @example
- * middy().use(signedRequest(WEBHOOK_SIGNATURE, 'WEBHOOK_SIGNING_SECRET')).use(jsonRequestBody()).use(unifiedBackupRequest())
+ * middy().use(signedRequest(WEBHOOK_SIGNATURE, 'WEBHOOK_SIGNING_SECRET')).use(jsonRequestBody())
  */
 export function jsonRequestBody(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async ({ event }) => {
-      if (!JSON_MEDIA_TYPE.test(headerOf(event, 'content-type') ?? '')) throw new UnsupportedMediaTypeError('application/json');
+      if (!JSON_MEDIA_TYPE.test(headerOf(event, 'content-type') ?? '')) {
+        throw new UnsupportedMediaTypeError('application/json');
+      }
       const text = rawBodyOf(event).toString('utf8');
-      if (text.trim() === '') throw new InvalidRequestError([{ field: '', message: 'the body is empty; send a JSON object' }]);
+      if (text.trim() === '') {
+        throw new InvalidRequestError([{ field: '', message: 'the body is empty; send a JSON object' }]);
+      }
       try {
         (event as { body: unknown }).body = JSON.parse(text);
       } catch (error) {

@@ -48,7 +48,8 @@ function tokenize(line: string): Token[] {
       let end = i + 1;
       while (end < characters.length && !QUOTES.has(characters[end])) end++;
       if (end === characters.length) {
-        throw new InvalidCommandError({ detail: `the quote before "${excerpt(characters.slice(i + 1).join(''))}" is never closed` });
+        const after = excerpt(characters.slice(i + 1).join(''));
+        throw new InvalidCommandError({ detail: `the quote before "${after}" is never closed` });
       }
       tokens.push({ text: characters.slice(i + 1, end).join(''), quoted: true });
       i = end + 1;
@@ -89,7 +90,8 @@ export function parseCommandText(text: string): CommandRequest {
       continue;
     }
     if (!isFlag(word)) {
-      throw new InvalidCommandError({ detail: `unknown option ${excerpt(word)} (the options are ${Object.keys(FLAGS).join(' and ')})` });
+      const options = Object.keys(FLAGS).join(' and ');
+      throw new InvalidCommandError({ detail: `unknown option ${excerpt(word)} (the options are ${options})` });
     }
     if (flags[word] !== undefined) throw new InvalidCommandError({ detail: `${word} is given twice` });
     const value = tokens[i + 1];
