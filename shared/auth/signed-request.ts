@@ -9,7 +9,7 @@ import { verifySignature, type SignatureScheme } from './hmac';
  * refused with a "not configured" error.
  *
  * @example
- * middy().use(problemDetails()).use(signedRequest(WEBHOOK_SIGNATURE, () => gateway().signingSecrets())).use(httpJsonBodyParser())
+ * middy().use(problemDetails()).use(signedRequest(WEBHOOK_SIGNATURE, () => gateway().signingSecrets())).use(jsonRequestBody())
  */
 export function signedRequest(
   scheme: SignatureScheme,
