@@ -3,7 +3,8 @@ import type { Context, EventBridgeEvent, ScheduledEvent, SQSEvent, SQSRecord } f
 
 /**
  * Events as the platform delivers them, for local runs and tests: an SQS batch, an EventBridge event (as the
- * "Backup Requested" rule puts it on the queue), an EventBridge schedule tick, and the Lambda context.
+ * "Backup Requested" rule puts it on the queue), an SNS notification, an EventBridge schedule tick, and the
+ * Lambda context.
  */
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -40,14 +41,15 @@ export function sqsRecord({ body, messageId = randomUUID() }: { body: unknown; m
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 /**
- * An EventBridge event with detail-type "Backup Requested", as another service would put it on the bus.
+ * An EventBridge event with detail-type "Backup Requested", as another service would put it on the bus (from the
+ * source the rule takes by default).
  *
  * @example
  * sqsRecord({ body: backupRequestedEvent({ engine: 'mysql', instanceId: 'c2aa…no04' }) })
  */
 export function backupRequestedEvent(
   detail: unknown,
-  { id = randomUUID(), source = 'com.example.deployments' }: { id?: string; source?: string } = {},
+  { id = randomUUID(), source = 'backup-gateway.client' }: { id?: string; source?: string } = {},
 ): EventBridgeEvent<'Backup Requested', unknown> {
   return {
     version: '0',
@@ -59,6 +61,29 @@ export function backupRequestedEvent(
     region: REGION,
     resources: [],
     detail,
+  };
+}
+
+/**
+ * An SNS notification as SNS puts it on a subscribed queue without raw message delivery: the message, as text,
+ * inside SNS's own envelope. A message that is not a string is sent as JSON.
+ *
+ * @example
+ * sqsRecord({ body: snsNotification({ engine: 'dds', instanceId: 'a89d…in02' }) })
+ */
+export function snsNotification(message: unknown, { messageId = randomUUID() }: { messageId?: string } = {}) {
+  const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:backup-requests`;
+  const endpoint = `https://sns.${REGION}.amazonaws.com`;
+  return {
+    Type: 'Notification',
+    MessageId: messageId,
+    TopicArn: topicArn,
+    Message: asBody(message),
+    Timestamp: new Date().toISOString(),
+    SignatureVersion: '1',
+    Signature: 'EXAMPLE',
+    SigningCertURL: `${endpoint}/SimpleNotificationService-0000000000000000000000.pem`,
+    UnsubscribeURL: `${endpoint}/?Action=Unsubscribe&SubscriptionArn=${topicArn}:subscription-1`,
   };
 }
 

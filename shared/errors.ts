@@ -52,11 +52,24 @@ export class UnsupportedMediaTypeError extends GatewayError {
   }
 }
 
+/** The body is larger than the gateway reads; it was refused before anything parsed it. */
+export class PayloadTooLargeError extends GatewayError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+  readonly title = 'The request body is too large';
+  constructor(what: string, limitBytes: number) {
+    super({
+      detail: `${what} is larger than ${limitBytes / 1024} KiB, the most the gateway reads; no backup was requested.`,
+    });
+  }
+}
+
 /** Why a signed request was refused; logged, and said to the caller in words that do not help an attacker. */
-export type SignatureFailure = 'missing_signature' | 'stale_timestamp' | 'bad_signature';
+export type SignatureFailure = 'missing_signature' | 'timestamp_not_in_seconds' | 'stale_timestamp' | 'bad_signature';
 
 const SIGNATURE_FAILURE_DETAIL: Record<SignatureFailure, string> = {
   missing_signature: 'The request is not signed.',
+  timestamp_not_in_seconds: 'The request\'s timestamp must be Unix time in seconds.',
   stale_timestamp: 'The request\'s timestamp is too far from the current time.',
   bad_signature: 'The request\'s signature is not valid.',
 };

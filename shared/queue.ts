@@ -2,8 +2,14 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { concurrencyLimit } from './concurrency';
 import { deadlineOf } from './create-backup';
-import { isIdempotencyKey, notJsonProblem, validateBackupRequest, type BackupRequest } from './domain/backup-request';
-import { InvalidRequestError } from './errors';
+import {
+  isIdempotencyKey,
+  MAX_REQUEST_BYTES,
+  notJsonProblem,
+  validateBackupRequest,
+  type BackupRequest,
+} from './domain/backup-request';
+import { InvalidRequestError, PayloadTooLargeError } from './errors';
 import { logFailure } from './failure-log';
 import type { RequestBackup } from './request-backup';
 import { isRecord } from './objects';
@@ -22,29 +28,78 @@ interface EventBridgeEnvelope {
   detail: unknown;
 }
 
+/** What SNS puts on a subscribed queue without raw message delivery: the published message as text, wrapped. */
+interface SnsEnvelope {
+  Type: unknown;
+  TopicArn: unknown;
+  MessageId?: unknown;
+  Message?: unknown;
+}
+
 const isEventBridgeEnvelope = (body: unknown): body is EventBridgeEnvelope =>
   isRecord(body) && 'detail-type' in body && 'detail' in body;
 
+const isSnsEnvelope = (body: unknown): body is SnsEnvelope => isRecord(body) && 'Type' in body && 'TopicArn' in body;
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Whether text that is not JSON is JSON encoded as base64: a producer's mistake worth naming. */
+function isBase64Json(text: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed.length % 4 !== 0 || !BASE64.test(trimmed)) return false;
+  return Buffer.from(trimmed, 'base64').toString('utf8').trimStart().startsWith('{');
+}
+
+/** Parses one layer of a message; `what` names the layer in the refusal. */
+function parseLayer(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (isBase64Json(text)) {
+      throw new InvalidRequestError([{ field: '', message: `${what} is base64-encoded JSON; send the JSON itself` }]);
+    }
+    throw new InvalidRequestError([notJsonProblem(what, (error as Error).message)]);
+  }
+}
+
 /**
- * Reads a message body: a unified request, or an EventBridge event with one in `detail`. Without a key of its
- * own, the request is keyed by the delivery: the EventBridge event id, which stays the same when EventBridge
- * itself delivers twice, or else the SQS message id, which stays the same when SQS redelivers.
+ * A unified request, or an EventBridge event carrying one in `detail` (an object, or the same as JSON text, as
+ * some producers send it). The event's id keys the request: EventBridge can deliver one event twice (two SQS
+ * messages, or two SNS notifications), and only the event id is the same in both.
+ */
+function requestFromContent(content: unknown, deliveryKey: string): BackupRequest {
+  if (!isEventBridgeEnvelope(content)) return validateBackupRequest(content, { idempotencyKey: deliveryKey });
+  // An id that could not be a key (not from EventBridge itself) must not fail a request that never named one.
+  const eventId = isIdempotencyKey(content.id) ? content.id : deliveryKey;
+  const { detail } = content;
+  const request = typeof detail === 'string' ? parseLayer(detail, "the event's detail") : detail;
+  return validateBackupRequest(request, { idempotencyKey: eventId });
+}
+
+/**
+ * Reads a message body: a unified request, an EventBridge event carrying one, or either of these as the `Message`
+ * of an SNS notification (SNS → SQS without raw message delivery, also EventBridge → SNS → SQS). Anything else,
+ * such as a base64 body or an SNS message other than a notification, is refused with the reason. Without a key
+ * of its own, a request is keyed by what stays the same when it arrives again: the EventBridge event id; else the
+ * SNS message id, the same when SNS retries a delivery (which makes a new SQS message); else the SQS message id,
+ * the same on every SQS redelivery.
  *
  * @example
  * requestFromMessage(sqsRecord({ body: { engine: 'dds', instanceId: 'a89d…in02' }, messageId: 'm-1' }))
  * // → { engine: 'dds', instanceId: 'a89d…in02', idempotencyKey: 'm-1' }
  */
 export function requestFromMessage(record: SQSRecord): BackupRequest {
-  let body: unknown;
-  try {
-    body = JSON.parse(record.body);
-  } catch (error) {
-    throw new InvalidRequestError([notJsonProblem('the message body', (error as Error).message)]);
+  if (Buffer.byteLength(record.body, 'utf8') > MAX_REQUEST_BYTES) {
+    throw new PayloadTooLargeError('The message body', MAX_REQUEST_BYTES);
   }
-  if (!isEventBridgeEnvelope(body)) return validateBackupRequest(body, { idempotencyKey: record.messageId });
-  // An id that could not be a key (not from EventBridge itself) must not fail a request that never named one.
-  const eventId = isIdempotencyKey(body.id) ? body.id : record.messageId;
-  return validateBackupRequest(body.detail, { idempotencyKey: eventId });
+  const body = parseLayer(record.body, 'the message body');
+  if (!isSnsEnvelope(body)) return requestFromContent(body, record.messageId);
+  if (body.Type !== 'Notification' || typeof body.Message !== 'string') {
+    const message = 'the message body is an SNS message, but only a Notification with a Message carries a request';
+    throw new InvalidRequestError([{ field: '', message }]);
+  }
+  const snsMessageId = isIdempotencyKey(body.MessageId) ? body.MessageId : record.messageId;
+  return requestFromContent(parseLayer(body.Message, 'the SNS Message'), snsMessageId);
 }
 
 /**

@@ -1,12 +1,12 @@
-import type { ScheduledEvent } from 'aws-lambda';
 import { concurrencyLimit } from './concurrency';
-import { utcStamp, validateBackupRequest, type BackupRequest } from './domain/backup-request';
+import { isIdempotencyKey, utcStamp, validateBackupRequest, type BackupRequest } from './domain/backup-request';
 import type { BackupResult } from './domain/engine-mapping';
 import { ConfigurationError, GatewayError, InvalidRequestError, ScheduledBackupsFailedError, type FailedTarget } from './errors';
 import { logFailure } from './failure-log';
 import type { RequestBackup } from './request-backup';
 import { logger } from './logger';
 import { isRecord } from './objects';
+import { excerpt } from './text';
 
 /**
  * The schedule adapter: on each tick, one backup per configured target, named after the scheduled time and
@@ -123,14 +123,49 @@ export function loadScheduleTargets(targetsJson: string): ScheduleTarget[] {
   return targets;
 }
 
-function readTick(event: ScheduledEvent): { eventId: string; scheduledTime: Date } {
-  const scheduledTime = new Date(typeof event?.time === 'string' ? event.time : Number.NaN);
-  const problems = [
-    ...(typeof event?.id === 'string' && event.id !== '' ? [] : [{ field: 'id', message: 'is required (the scheduled event id)' }]),
-    ...(Number.isNaN(scheduledTime.getTime()) ? [{ field: 'time', message: 'must be the scheduled time as an ISO 8601 date' }] : []),
-  ];
-  if (problems.length > 0) throw new InvalidRequestError(problems);
-  return { eventId: event.id, scheduledTime };
+/** The invocation a tick runs in: what stands in for an event's id and time when the event has no usable ones. */
+export interface Invocation {
+  /** The Lambda request id, which an asynchronous invocation's retries keep. */
+  requestId: string;
+  now: Date;
+}
+
+/**
+ * How far a tick's time may be from the invocation's: the platform retries a failed run for up to 6 hours. A time
+ * further off is a mistake, and one past the year 9999 would build names that break the name rule.
+ */
+const MAX_TICK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** An id no longer than the sample every target's key was checked with at cold start, and fit for a key itself. */
+const isTickId = (id: unknown): id is string => isIdempotencyKey(id) && id.length <= SAMPLE_EVENT_ID.length;
+
+/**
+ * The tick's id and scheduled time: the event's own when usable, else the invocation's (a manual invocation's
+ * `{}`, a rule with a constant input), and a warning that says which and why.
+ */
+function readTick(event: unknown, invocation: Invocation): { eventId: string; scheduledTime: Date } {
+  const { id, time } = isRecord(event) ? event : {};
+  const eventTime = new Date(typeof time === 'string' ? time : Number.NaN);
+  // NaN, from a time that is missing or not a date, is never within the bound.
+  const timeUsable = Math.abs(eventTime.getTime() - invocation.now.getTime()) <= MAX_TICK_SKEW_MS;
+  const eventId = isTickId(id) ? id : invocation.requestId;
+  const scheduledTime = timeUsable ? eventTime : invocation.now;
+  const quoted = (value: unknown) => JSON.stringify(excerpt(String(value)));
+  const problems: string[] = [];
+  if (!isTickId(id)) {
+    problems.push(id === undefined ? 'it has no id' : `its id ${quoted(id)} cannot be part of an idempotency key`);
+  }
+  if (!timeUsable) {
+    problems.push(time === undefined ? 'it has no time' : `its time ${quoted(time)} is not a date within a day of now`);
+  }
+  if (problems.length > 0) {
+    logger.warn("scheduled event not used as it is: the invocation's own request id or time stands in", {
+      problems,
+      scheduledEventId: eventId,
+      scheduledTime: scheduledTime.toISOString(),
+    });
+  }
+  return { eventId, scheduledTime };
 }
 
 /**
@@ -138,16 +173,18 @@ function readTick(event: ScheduledEvent): { eventId: string; scheduledTime: Date
  * others. Throws a {@link ScheduledBackupsFailedError} naming each failed target when any failed.
  *
  * @example
- * await runScheduledBackups(scheduledEvent({ time: '2026-11-24T02:00:00Z' }), loadScheduleTargets(), requestBackup, deadline);
+ * const invocation = { requestId: context.awsRequestId, now: new Date() };
+ * await runScheduledBackups(scheduledEvent(), loadScheduleTargets(), requestBackup, deadline, invocation);
  * // → { scheduledTime: '2026-11-24T02:00:00.000Z', backups: [{ backupId: '…', name: 'nightly-20261124-0200', … }] }
  */
 export async function runScheduledBackups(
-  event: ScheduledEvent,
+  event: unknown,
   targets: ScheduleTarget[],
   requestBackup: RequestBackup,
   deadline: number,
+  invocation: Invocation,
 ): Promise<ScheduledRun> {
-  const { eventId, scheduledTime } = readTick(event);
+  const { eventId, scheduledTime } = readTick(event, invocation);
   const limit = concurrencyLimit(MAX_CONCURRENT_TARGETS);
   const outcomes = await Promise.all(
     targets.map((target) =>

@@ -5,6 +5,9 @@ import { InvalidRequestError, type FieldProblem } from '../shared/errors';
 const NOW = new Date('2026-11-24T22:15:00Z');
 const parseBackupRequest = (input: unknown, now: Date) => toBackupCommand(validateBackupRequest(input), now);
 const valid = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', name: 'mybackup1' };
+const sqlServer = { engine: 'sqlserver', instanceId: 'i' };
+/** JSON.parse makes `__proto__` an own field, as it does for any other name; an object literal would not. */
+const nameAndProto = JSON.parse('{"name":"a","__proto__":1}');
 
 function problemsOf(input: unknown): FieldProblem[] {
   try {
@@ -39,8 +42,8 @@ describe('unified request: accepted', () => {
   });
 
   it('keeps values exactly as given, without trimming', () => {
-    const command = parseBackupRequest({ ...valid, instanceId: ' id ', description: '  spaced  ' }, NOW);
-    expect(command).toMatchObject({ instanceId: ' id ', description: '  spaced  ' });
+    const command = parseBackupRequest({ ...valid, description: '  spaced  ' }, NOW);
+    expect(command).toMatchObject({ description: '  spaced  ' });
   });
 
   it('leaves description and databases out when not given', () => {
@@ -75,6 +78,15 @@ describe('unified request: refused, naming the rule broken', () => {
     ['no instance', { engine: 'dds' }, [{ field: 'instanceId', message: 'is required' }]],
     ['an empty instance', { ...valid, instanceId: '' }, [{ field: 'instanceId', message: 'must not be empty' }]],
     ['a blank instance', { ...valid, instanceId: '   ' }, [{ field: 'instanceId', message: 'must not be empty' }]],
+    ['an instance with whitespace around it', { ...valid, instanceId: ' x\n' }, [
+      { field: 'instanceId', message: 'must not start or end with whitespace' },
+    ]],
+    ['an alias with a trailing space', { engine: 'mysql', instance: 'x ' }, [
+      { field: 'instance', message: 'must not start or end with whitespace' },
+    ]],
+    ['a 65-character instance', { ...valid, instanceId: 'i'.repeat(65) }, [
+      { field: 'instanceId', message: 'must be at most 64 characters long (it has 65)' },
+    ]],
     ['a numeric instance alias', { engine: 'mysql', instance: 42 }, [{ field: 'instance', message: 'must be a string' }]],
     [
       'two different instances',
@@ -85,13 +97,21 @@ describe('unified request: refused, naming the rule broken', () => {
     ['a 65-character name', { ...valid, name: `a${'b'.repeat(64)}` }, [{ field: 'name', message: 'must be 4 to 64 characters long (it has 65)' }]],
     ['a name starting with a digit', { ...valid, name: '1abc' }, [{ field: 'name', message: 'must start with a letter (A-Z or a-z)' }]],
     ['a name starting with "-"', { ...valid, name: '-abc' }, [{ field: 'name', message: 'must start with a letter (A-Z or a-z)' }]],
-    ['a name with a dot and a space', { ...valid, name: 'my backup.1' }, [{ field: 'name', message: `may contain only letters, digits, '-' and '_' (found " ", ".")` }]],
-    ['a name with a non-ASCII letter', { ...valid, name: 'bäckup' }, [{ field: 'name', message: `may contain only letters, digits, '-' and '_' (found "ä")` }]],
+    ['a name with a dot and a space', { ...valid, name: 'my backup.1' }, [
+      { field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found " ", ".")` },
+    ]],
+    ['a name with a non-ASCII letter', { ...valid, name: 'bäckup' }, [
+      { field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found "ä")` },
+    ]],
     ['an empty name', { ...valid, name: '' }, [
       { field: 'name', message: 'must be 4 to 64 characters long (it has 0)' },
       { field: 'name', message: 'must start with a letter (A-Z or a-z)' },
     ]],
     ['a numeric name', { ...valid, name: 1234 }, [{ field: 'name', message: 'must be a string' }]],
+    ['a name of 3 characters in 4 UTF-16 units', { ...valid, name: 'ab😀' }, [
+      { field: 'name', message: 'must be 4 to 64 characters long (it has 3)' },
+      { field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found "😀")` },
+    ]],
     ['a 257-character description', { ...valid, description: 'x'.repeat(257) }, [{ field: 'description', message: 'must be at most 256 characters long (it has 257)' }]],
     ...['>', '!', '<', '"', '&', "'", '='].map((c): [string, unknown, FieldProblem[]] => [
       `a description with ${c}`,
@@ -102,7 +122,9 @@ describe('unified request: refused, naming the rule broken', () => {
     ['databases for DDS', { ...valid, databases: ['a'] }, [{ field: 'databases', message: 'is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)' }]],
     ['an empty database list', { engine: 'sqlserver', instanceId: 'i', databases: [] }, [{ field: 'databases', message: 'must list at least one database when given' }]],
     ['databases that are not a list', { engine: 'sqlserver', instanceId: 'i', databases: 'a,b' }, [{ field: 'databases', message: 'must be a list of database names' }]],
-    ['a duplicate database', { engine: 'sqlserver', instanceId: 'i', databases: ['a', { name: 'a' }, 'b'] }, [{ field: 'databases', message: 'must not list a database twice (a)' }]],
+    ['a duplicate database', { engine: 'sqlserver', instanceId: 'i', databases: ['a', { name: 'a' }, 'b'] }, [
+      { field: 'databases', message: 'must not list a database twice ("a")' },
+    ]],
     ['an empty database name', { engine: 'sqlserver', instanceId: 'i', databases: ['a', ''] }, [{ field: 'databases[1]', message: 'must not be empty' }]],
     ['a database object with another field', { engine: 'sqlserver', instanceId: 'i', databases: [{ name: 'a', size: 1 }] }, [{ field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' }]],
     ['a numeric database', { engine: 'sqlserver', instanceId: 'i', databases: [7] }, [{ field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' }]],
@@ -137,8 +159,22 @@ describe('unified request: refused, naming the rule broken', () => {
       { engine: 'sqlserver', instanceId: 'i', databases: ['a'], backupDatabaseIndividually: true },
       [{ field: 'backupDatabaseIndividually', message: 'is not a known field (did you mean "backupDatabasesIndividually"?)' }],
     ],
+    ['a database object with an own __proto__', { ...sqlServer, databases: [nameAndProto] }, [
+      { field: 'databases[0]', message: 'must be a database name or an object {"name": "<database>"}' },
+    ]],
+    ['a 129-character database name', { ...sqlServer, databases: ['d'.repeat(129)] }, [
+      { field: 'databases[0]', message: 'must be at most 128 characters long (it has 129)' },
+    ]],
+    ['101 databases', { ...sqlServer, databases: Array.from({ length: 101 }, (_, i) => `db${i}`) }, [
+      { field: 'databases', message: 'must list at most 100 databases (it lists 101)' },
+    ]],
     ['an unknown field', { ...valid, region: 'x' }, [{ field: 'region', message: 'is not a known field' }]],
     ['a misspelt field', { ...valid, descripton: 'x' }, [{ field: 'descripton', message: 'is not a known field (did you mean "description"?)' }]],
+    ...['__proto__', 'constructor', 'prototype'].map((field): [string, unknown, FieldProblem[]] => [
+      `an own "${field}" field, as JSON.parse makes it`,
+      JSON.parse(`{"engine":"dds","instanceId":"i","${field}":{"engine":"mysql"}}`),
+      [{ field, message: 'is not a known field' }],
+    ]),
   ])('%s', (_, input, expected) => {
     expect(problemsOf(input)).toEqual(expected);
   });
@@ -146,5 +182,52 @@ describe('unified request: refused, naming the rule broken', () => {
   it('names every problem at once', () => {
     const problems = problemsOf({ engine: 'oracle', instanceId: '', name: '1', description: '<', databases: ['a'], extra: true });
     expect(problems.map((p) => p.field).sort()).toEqual(['description', 'engine', 'extra', 'instanceId', 'name', 'name'].sort());
+  });
+});
+
+describe('unified request: bounded, whatever is sent', () => {
+  const unknownFields = (count: number, nameOf = (i: number) => `field${i}`) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [nameOf(i), 0]));
+
+  it('names the first 20 problems and counts the rest', () => {
+    const problems = problemsOf({ ...valid, ...unknownFields(200_000) });
+    expect(problems).toHaveLength(21);
+    expect(problems[19]).toEqual({ field: 'field19', message: 'is not a known field' });
+    expect(problems[20]).toEqual({ field: '', message: 'and 199980 more problems' });
+  });
+
+  it('refuses 200,000 databases by their number, without a problem per entry', () => {
+    const databases = Array.from({ length: 200_000 }, () => '');
+    expect(problemsOf({ engine: 'sqlserver', instanceId: 'i', databases })).toEqual([
+      { field: 'databases', message: 'must list at most 100 databases (it lists 200000)' },
+    ]);
+  });
+
+  it('quotes only an excerpt of a long unknown field, and looks for no suggestion in it', () => {
+    const field = `descripton${'x'.repeat(100_000)}`;
+    expect(problemsOf({ ...valid, [field]: 1 })).toEqual([
+      { field: `descripton${'x'.repeat(30)}…`, message: 'is not a known field' },
+    ]);
+  });
+
+  it('lists at most ten of the characters a name must not have', () => {
+    const quoted = (characters: string) => [...characters].map((c) => `"${c}"`).join(', ');
+    const name = `a${Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('')}`;
+    const [, characters] = problemsOf({ ...valid, name });
+    expect(characters.message).toBe(
+      `may contain only ASCII letters, digits, '-' and '_' (found ${quoted('一丁丂七丄丅丆万丈三')}, …)`,
+    );
+  });
+
+  it('quotes a repeated database name as an excerpt', () => {
+    const long = 'd'.repeat(100);
+    expect(problemsOf({ engine: 'sqlserver', instanceId: 'i', databases: [long, long] })).toEqual([
+      { field: 'databases', message: `must not list a database twice ("${'d'.repeat(40)}…")` },
+    ]);
+  });
+
+  it('counts a key in characters, as it reports it', () => {
+    const [problem] = problemsOf({ ...valid, idempotencyKey: '😀'.repeat(65) });
+    expect(problem.message).toBe(`may contain only ASCII letters, digits, '-', '_', '.' and ':' (found "😀")`);
   });
 });

@@ -100,7 +100,7 @@ describe('POST /backups: refused input never reaches Huawei Cloud', () => {
     expect(status).toBe(400);
     expect(body.errors).toEqual([
       { field: 'name', message: 'must start with a letter (A-Z or a-z)' },
-      { field: 'name', message: `may contain only letters, digits, '-' and '_' (found " ")` },
+      { field: 'name', message: `may contain only ASCII letters, digits, '-' and '_' (found " ")` },
       { field: 'description', message: `must not contain any of > ! < " & ' = (found =)` },
       { field: 'priority', message: 'is not a known field' },
       { field: 'databases', message: 'is supported only with engine sqlserver, or postgresql on RDS API v3 (partial backups)' },

@@ -225,7 +225,7 @@ describe('fault injection through the schedule', () => {
   it.each<[string, Fault, number, string]>([
     ['429 without Retry-After and no time left to back off', throttled(), 3_500, 'throttled'],
   ])('fails naming the target that met %s; the retry of the tick creates only the missing backup', async (_, fault, remainingMs, code) => {
-    const event = scheduledEvent({ time: '2026-11-24T02:00:00Z' });
+    const event = scheduledEvent();
     standIn.script(fault);
     const { error, named, tookMs } = await failingTick(event, remainingMs);
 
@@ -249,7 +249,7 @@ describe('fault injection through the schedule', () => {
 
   it('retries a target that met a 503 within the run, and succeeds with one backup per target', async () => {
     standIn.script(unavailable());
-    const run = await tick(scheduledEvent({ time: '2026-11-24T02:00:00Z' }));
+    const run = await tick(scheduledEvent());
 
     expect(run.backups).toHaveLength(3);
     expect(standIn.requests).toHaveLength(4);
@@ -263,7 +263,7 @@ describe('fault injection through the schedule', () => {
     ['a 500', internalError(), 2],
     ['a 200 that is not JSON', notJson(), 2],
   ])('after %s, fails naming the target; the retry does not call Huawei Cloud for it again, so nothing is doubled', async (_, fault, created) => {
-    const event = scheduledEvent({ time: '2026-11-24T02:00:00Z' });
+    const event = scheduledEvent();
     standIn.script(fault);
     const first = await failingTick(event);
     expect(first.error.failed).toHaveLength(1);
@@ -280,7 +280,7 @@ describe('fault injection through the schedule', () => {
 
   it('ends within its remaining time when Huawei Cloud is slower, naming every target', async () => {
     standIn.script(...times<Fault>(3, () => ({ kind: 'delay', ms: 3_000 })));
-    const { named, tookMs } = await failingTick(scheduledEvent({ time: '2026-11-24T02:00:00Z' }), 2_500);
+    const { named, tookMs } = await failingTick(scheduledEvent(), 2_500);
 
     expect(tookMs).toBeLessThan(2_500);
     expect(named).toEqual(TARGETS.map((target) => `${target.instanceId} upstream_timeout`).sort());

@@ -91,10 +91,20 @@ describe('verifySignature', () => {
     ['no timestamp', { timestamp: undefined }],
     ['no signature', { signature: undefined }],
     ['an empty timestamp', { timestamp: '' }],
-    ['a timestamp in milliseconds with a fraction', { timestamp: '1795558500.5' }],
-    ['a timestamp that is not a number', { timestamp: 'yesterday' }],
   ])('refuses %s as missing', (_, spoil) => {
     expect(verify({ ...signed(), ...spoil })).toBe('missing_signature');
+  });
+
+  it.each([
+    ['in milliseconds', String(NOW.getTime())],
+    ['in seconds with a fraction', `${NOW_SECONDS}.5`],
+    ['that is not a number', 'yesterday'],
+    ['that is an ISO date', NOW.toISOString()],
+  ])('refuses a timestamp %s as not in seconds', (_, timestamp) => {
+    const body = Buffer.from('{}');
+    expect(verify({ timestamp, signature: signatureOf(WEBHOOK_SIGNATURE, SECRET, timestamp, body), body })).toBe(
+      'timestamp_not_in_seconds',
+    );
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { validateBackupRequest } from '../shared/domain/backup-request';
 import { InvalidRequestError } from '../shared/errors';
 
 const request = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' };
+const ONLY = "may contain only ASCII letters, digits, '-', '_', '.' and ':'";
 const problemsOf = (input: unknown, defaults = {}) => {
   try {
     validateBackupRequest(input, defaults);
@@ -24,8 +25,8 @@ describe('idempotencyKey rule', () => {
   it.each([
     ['an empty key', '', 'must be 1 to 128 characters long (it has 0)'],
     ['a key of 129 characters', 'a'.repeat(129), 'must be 1 to 128 characters long (it has 129)'],
-    ['spaces and slashes', 'run 7/8', `may contain only letters, digits, '-', '_', '.' and ':' (found " ", "/")`],
-    ['non-ASCII letters', 'sauvegarde-été', `may contain only letters, digits, '-', '_', '.' and ':' (found "é")`],
+    ['spaces and slashes', 'run 7/8', `${ONLY} (found " ", "/")`],
+    ['non-ASCII letters', 'sauvegarde-été', `${ONLY} (found "é")`],
     ['a number', 4711, 'must be a string'],
   ])('refuses %s', (_, key, message) => {
     expect(problemsOf({ ...request, idempotencyKey: key })).toEqual([{ field: 'idempotencyKey', message }]);

@@ -1,9 +1,10 @@
+import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scheduledEvent } from '../local/events';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { ConfigurationError, ScheduledBackupsFailedError } from '../shared/errors';
 import { loadScheduleTargets, scheduledBackupName } from '../shared/schedule';
-import { lambdaContext, startBackends } from './support/fixtures';
+import { lambdaContext, logLinesOf, startBackends } from './support/fixtures';
 
 const TARGETS = [
   { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', namePrefix: 'nightly' },
@@ -15,8 +16,13 @@ let standIn: HuaweiStandIn;
 let closeBackends: () => Promise<void>;
 let handler: (typeof import('../functions/scheduledBackups/handler'))['handler'];
 
-const tick = (event = scheduledEvent({ time: '2026-11-24T02:00:00Z' })) =>
-  handler(event, lambdaContext({ functionName: 'backup-gateway-dev-scheduledBackups' }));
+const HOUR_MS = 3_600_000;
+/** A whole hour before now: ticks are checked against the invocation's own time, so they cannot be fixed dates. */
+const hoursAgo = (hours: number) => new Date((Math.floor(Date.now() / HOUR_MS) - hours) * HOUR_MS);
+const tickAt = (hours: number) => scheduledEvent({ time: hoursAgo(hours).toISOString() });
+
+const context = () => lambdaContext({ functionName: 'backup-gateway-dev-scheduledBackups' });
+const tick = (event: unknown = tickAt(1), invocation = context()) => handler(event as ScheduledEvent, invocation);
 const refused = JSON.stringify({ errCode: 'RDS.0005', externalMessage: 'Invalid parameter.' });
 
 beforeAll(async () => {
@@ -30,9 +36,10 @@ beforeEach(() => standIn.reset());
 
 describe('scheduledBackups', () => {
   it('creates one backup per target, named after the scheduled time', async () => {
-    const run = await tick();
+    const run = await tick(tickAt(1));
 
-    expect(run.backups.map((backup) => backup.name).sort()).toEqual(['mysql-20261124-0200', 'nightly-20261124-0200', 'sqlserver-20261124-0200']);
+    const names = ['mysql', 'nightly', 'sqlserver'].map((prefix) => scheduledBackupName(prefix, hoursAgo(1)));
+    expect(run.backups.map((backup) => backup.name).sort()).toEqual(names);
     expect(standIn.backups()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ instanceId: TARGETS[1].instanceId, description: 'before maintenance' }),
@@ -42,7 +49,7 @@ describe('scheduledBackups', () => {
   });
 
   it('fails naming each failed target, and its retry creates only the missing backups', async () => {
-    const event = scheduledEvent({ time: '2026-11-24T03:00:00Z' });
+    const event = tickAt(2);
     // Faults meet requests in arrival order, which concurrency does not fix; refusing every one is order-free.
     standIn.script(...TARGETS.map(() => ({ kind: 'answer' as const, status: 400, body: refused })));
     const first = await tick(event).catch((error: unknown) => error);
@@ -59,7 +66,7 @@ describe('scheduledBackups', () => {
   });
 
   it('retries only the targets that failed: the others answer from the first run', async () => {
-    const event = scheduledEvent({ time: '2026-11-24T04:00:00Z' });
+    const event = tickAt(3);
     standIn.script({ kind: 'answer', status: 400, body: refused });
     const first = (await tick(event).catch((error: unknown) => error)) as ScheduledBackupsFailedError;
 
@@ -77,19 +84,70 @@ describe('scheduledBackups', () => {
   });
 
   it('makes new backups on the next tick', async () => {
-    await tick(scheduledEvent({ time: '2026-11-24T05:00:00Z' }));
-    await tick(scheduledEvent({ time: '2026-11-25T05:00:00Z' }));
+    await tick(tickAt(5));
+    await tick(tickAt(4));
     expect(standIn.backups()).toHaveLength(6);
   });
 
-  it('refuses an event without an id or a time', async () => {
-    await expect(tick({ ...scheduledEvent(), id: '', time: 'yesterday' })).rejects.toMatchObject({
-      errors: [
-        { field: 'id', message: expect.any(String) },
-        { field: 'time', message: expect.any(String) },
-      ],
+  describe('an event that cannot be used as it is', () => {
+    /** Runs a tick and returns its backups' names, the names the time around the run gives, and the warning. */
+    async function runOf(event: unknown, invocation = context()) {
+      const before = new Date();
+      let run: Awaited<ReturnType<typeof tick>> | undefined;
+      const lines = await logLinesOf(async () => {
+        run = await tick(event, invocation);
+      });
+      const around = [before, new Date()].map((at) => scheduledBackupName('nightly', at));
+      const isWarning = (line: Record<string, unknown>) =>
+        line.level === 'WARN' && String(line.message).startsWith('scheduled event not used');
+      const warning = lines.find(isWarning);
+      return { names: run!.backups.map((backup) => backup.name), around, warning };
+    }
+
+    it.each([
+      ['{} (a manual invocation)', {}, ['it has no id', 'it has no time']],
+      ['null', null, ['it has no id', 'it has no time']],
+      ['a constant input', { target: 'all' }, ['it has no id', 'it has no time']],
+    ])('runs %s with the invocation\'s own id and time, and says so', async (_, event, problems) => {
+      const invocation = context();
+      const { names, around, warning } = await runOf(event, invocation);
+
+      expect(names).toHaveLength(3);
+      expect(around).toContain(names.find((name) => name.startsWith('nightly-')));
+      expect(warning).toMatchObject({ problems, scheduledEventId: invocation.awsRequestId });
     });
-    expect(standIn.requests).toHaveLength(0);
+
+    it.each([
+      ['past the year 9999', '+010000-01-01T00:00:00Z'],
+      ['a week ago', new Date(Date.now() - 7 * 24 * HOUR_MS).toISOString()],
+      ['not a date', 'yesterday'],
+    ])('takes a time %s for a mistake and uses the invocation\'s time', async (_, time) => {
+      const { names, around, warning } = await runOf(scheduledEvent({ time }));
+
+      expect(around).toContain(names.find((name) => name.startsWith('nightly-')));
+      expect(warning?.problems).toEqual([`its time ${JSON.stringify(time)} is not a date within a day of now`]);
+    });
+
+    it('quotes only an excerpt of a long id, and keys the run by the invocation', async () => {
+      const id = 'x'.repeat(1_000);
+      const invocation = context();
+      const { warning } = await runOf({ ...tickAt(6), id }, invocation);
+
+      expect(warning).toMatchObject({
+        problems: [`its id "${'x'.repeat(40)}…" cannot be part of an idempotency key`],
+        scheduledEventId: invocation.awsRequestId,
+      });
+    });
+
+    it('never doubles a backup when the platform retries such a run (same request id)', async () => {
+      const invocation = context();
+      await tick({}, invocation);
+      const created = standIn.backups().length;
+
+      await tick({}, invocation).catch(() => undefined);
+
+      expect(standIn.backups()).toHaveLength(created);
+    });
   });
 });
 

@@ -46,6 +46,26 @@ describe('slash command grammar', () => {
   });
 
   it.each([
+    ['an unexpected word', `dds ${ID} nightly-01 ${'w'.repeat(10_000)}`, `unexpected "${'w'.repeat(40)}…" after`],
+    ['an unknown option', `dds ${ID} --${'o'.repeat(10_000)}`, `unknown option --${'o'.repeat(38)}… (the options`],
+    ['a quote never closed', `dds ${ID} --desc "${'q'.repeat(10_000)}`, `the quote before "${'q'.repeat(40)}…" is`],
+  ])('quotes only an excerpt of %s', (_, text, excerpt) => {
+    let refusal: InvalidCommandError | undefined;
+    try {
+      parseCommandText(text);
+    } catch (error) {
+      refusal = error as InvalidCommandError;
+    }
+    expect(refusal?.detail).toContain(excerpt);
+    expect(refusal?.detail.length).toBeLessThan(120);
+  });
+
+  it('reads a line of many quoted words, each closed by the next quote', () => {
+    const words = Array.from({ length: 10_000 }, (_, i) => `"w${i}"`).join('');
+    expect(() => parseCommandText(`dds ${ID} nightly-01 ${words}`)).toThrow('unexpected "w0" after the name');
+  });
+
+  it.each([
     ['help', true],
     ['  HELP ', true],
     ['', true],

@@ -52,6 +52,17 @@ describe('slackCommand: creating backups', () => {
     ]);
   });
 
+  it('repeats only an excerpt of a long user id, in the reply and in the log', async () => {
+    const userId = `U${'9'.repeat(5_000)}`;
+    const output = captureOutput();
+    const response = await invoke(slackCommandEvent({ text: `dds ${DDS_INSTANCE}`, userId })).finally(output.restore);
+
+    expect(response.json.text).toContain(`${userId.slice(0, 40)}…`);
+    expect(response.json.text).not.toContain(userId.slice(0, 41));
+    expect(output.text()).not.toContain(userId.slice(0, 41));
+    expect(standIn.requests).toHaveLength(0);
+  });
+
   it('verifies a form body that API Gateway did not base64-encode too', async () => {
     const response = await invoke(slackCommandEvent({ text: `dds ${DDS_INSTANCE} plain-form-01`, isBase64Encoded: false }));
     expect(response.json.response_type).toBe('in_channel');

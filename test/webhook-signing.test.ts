@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import { signatureOf, WEBHOOK_SIGNATURE } from '../shared/auth/hmac';
 import { captureOutput, httpEvent, startStandInForHandlers, TEST_SIGNING_SECRETS } from './support/fixtures';
 import { coldStart } from './support/cold-start';
 
@@ -32,6 +33,17 @@ describe('createBackup: signed webhooks', () => {
     ['stale (310 s old)', () => httpEvent({ body: REQUEST, signing: { at: secondsAgo(310) } }), "The request's timestamp is too far from the current time."],
     ['future-dated (310 s ahead)', () => httpEvent({ body: REQUEST, signing: { at: secondsAgo(-310) } }), "The request's timestamp is too far from the current time."],
     ['signed with another secret', () => httpEvent({ body: REQUEST, signing: { secret: 'not-the-webhook-secret' } }), "The request's signature is not valid."],
+    [
+      'timestamped in milliseconds',
+      () => {
+        const timestamp = String(Date.now());
+        const body = Buffer.from(JSON.stringify(REQUEST));
+        const signature = signatureOf(WEBHOOK_SIGNATURE, TEST_SIGNING_SECRETS.webhook, timestamp, body);
+        const headers = { 'x-backup-timestamp': timestamp, 'x-backup-signature': signature };
+        return httpEvent({ body: REQUEST, headers });
+      },
+      "The request's timestamp must be Unix time in seconds.",
+    ],
     [
       'tampered with after signing',
       () => ({ ...httpEvent({ body: REQUEST }), body: JSON.stringify({ ...REQUEST, engine: 'mysql' }) }),

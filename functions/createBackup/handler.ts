@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { WEBHOOK_SIGNATURE } from '../../shared/auth/hmac';
 import { signedRequest } from '../../shared/auth/signed-request';
@@ -9,6 +8,7 @@ import { atColdStart } from '../../shared/failure-log';
 import { composeGateway } from '../../shared/gateway';
 import { problemDetails, unifiedBackupRequest, type BackupHttpEvent } from '../../shared/http/middleware';
 import { jsonResponse } from '../../shared/http/problem';
+import { bodySizeLimit, jsonRequestBody } from '../../shared/http/request-body';
 import { logger } from '../../shared/logger';
 
 const gateway = atColdStart(() => composeGateway('createBackup'));
@@ -17,8 +17,9 @@ const gateway = atColdStart(() => composeGateway('createBackup'));
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(problemDetails())
+  .use(bodySizeLimit())
   .use(signedRequest(WEBHOOK_SIGNATURE, () => gateway().signingSecrets()))
-  .use(httpJsonBodyParser())
+  .use(jsonRequestBody())
   .use(unifiedBackupRequest())
   .handler(async (event, context) => {
     const requestedBy = { via: 'http' as const, sourceIp: event.requestContext.http.sourceIp };

@@ -17,5 +17,6 @@ export const handler = middy<ScheduledEvent, ScheduledRun>()
   .use(injectLambdaContext(logger))
   .handler((event, context) => {
     const { targets, requestBackup } = schedule();
-    return runScheduledBackups(event, targets, requestBackup, deadlineOf(context));
+    const invocation = { requestId: context.awsRequestId, now: new Date() };
+    return runScheduledBackups(event, targets, requestBackup, deadlineOf(context), invocation);
   });

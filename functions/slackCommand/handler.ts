@@ -7,6 +7,7 @@ import { atColdStart } from '../../shared/failure-log';
 import { composeGateway } from '../../shared/gateway';
 import { problemDetails } from '../../shared/http/middleware';
 import { jsonResponse } from '../../shared/http/problem';
+import { bodySizeLimit } from '../../shared/http/request-body';
 import { logger } from '../../shared/logger';
 import { answerSlashCommand, slackDeadline, slashCommandOf, type SlashCommandPorts } from '../../shared/slack/slash-command';
 
@@ -20,6 +21,7 @@ const ports: SlashCommandPorts = {
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(problemDetails())
+  .use(bodySizeLimit())
   .use(signedRequest(SLACK_SIGNATURE, () => gateway().signingSecrets()))
   .handler(async (event, context) => {
     const deadline = slackDeadline(event.requestContext.timeEpoch, context.getRemainingTimeInMillis(), Date.now());

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError, UnauthorizedError } from '../errors';
 
 /**
@@ -86,7 +86,9 @@ export function verifySignature(scheme: SignatureScheme, secrets: readonly strin
     throw new ConfigurationError({ detail: 'No signing secret is configured; every request is refused.' });
   }
   const { timestamp, signature, body } = request;
-  if (!timestamp || !signature || !UNIX_SECONDS.test(timestamp)) throw new UnauthorizedError('missing_signature');
+  if (!timestamp || !signature) throw new UnauthorizedError('missing_signature');
+  // Milliseconds are the usual slip (Date.now()); saying so costs nothing, as the scheme is documented.
+  if (!UNIX_SECONDS.test(timestamp)) throw new UnauthorizedError('timestamp_not_in_seconds');
   if (Math.abs(unixSeconds(now) - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) throw new UnauthorizedError('stale_timestamp');
 
   const hex = signature.startsWith(scheme.signaturePrefix) ? signature.slice(scheme.signaturePrefix.length) : '';
@@ -95,4 +97,18 @@ export function verifySignature(scheme: SignatureScheme, secrets: readonly strin
   // Every secret is tried, without stopping at the first match, so the time taken says nothing about which one matched.
   const matches = secrets.map((secret) => timingSafeEqual(digest(scheme, secret, timestamp, body), given));
   if (!matches.includes(true)) throw new UnauthorizedError('bad_signature');
+}
+
+/**
+ * An idempotency key for a request that carries none: the same for every replay of one signed request (same
+ * timestamp, body and signature, its hex in any letter case) and different for every other, so that the
+ * idempotency layer answers a replay with the first answer. It is a hash of the signature, so that the signature
+ * itself never reaches a log or an answer.
+ *
+ * @example
+ * replayKeyOf(WEBHOOK_SIGNATURE, 'sha256=6F1C…') // → 'signature:9b2e…' (64 hex digits)
+ */
+export function replayKeyOf(scheme: SignatureScheme, signature: string): string {
+  const hex = signature.slice(scheme.signaturePrefix.length).toLowerCase();
+  return `signature:${createHash('sha256').update(hex).digest('hex')}`;
 }

@@ -22,7 +22,7 @@ export function signedBytesOf(event: APIGatewayProxyEventV2): Buffer {
  * refused with a "not configured" error.
  *
  * @example
- * middy().use(problemDetails()).use(signedRequest(WEBHOOK_SIGNATURE, () => gateway().signingSecrets())).use(httpJsonBodyParser())
+ * middy().use(problemDetails()).use(signedRequest(WEBHOOK_SIGNATURE, () => gateway().signingSecrets())).use(jsonRequestBody())
  */
 export function signedRequest(
   scheme: SignatureScheme,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { definedFields, isRecord } from '../objects';
 import { InvalidRequestError, type FieldProblem } from '../errors';
+import { codePointCount, excerpt, quotedList } from '../text';
 
 /**
  * The unified backup request: one shape for every engine, validated once against every documented rule of the
@@ -58,45 +59,63 @@ const NAME_MAX = 64;
 const DESCRIPTION_MAX = 256;
 const DESCRIPTION_FORBIDDEN = /[>!<"&'=]/g;
 const IDEMPOTENCY_KEY_MAX = 128;
-const IDEMPOTENCY_KEY_FORBIDDEN = /[^A-Za-z0-9_.:-]/g;
+const IDEMPOTENCY_KEY_FORBIDDEN = /[^A-Za-z0-9_.:-]/gu;
+/** Huawei's instance ids have 32 to 40 characters; the bound keeps an id fit for logs and idempotency keys. */
+const INSTANCE_ID_MAX = 64;
+/** SQL Server's own limit on a database name (`sysname`). */
+const DATABASE_NAME_MAX = 128;
 const INSTANCE_PATHS = [['instanceId'], ['instance_id'], ['instance']] as const;
 const INSTANCE_ALIASES = INSTANCE_PATHS.map(([alias]) => alias);
 
-const codePoints = (text: string): number => [...text].length;
-const distinct = <T>(items: Iterable<T>): T[] => [...new Set(items)];
+/** The most databases one partial backup may list. */
+export const MAX_DATABASES = 100;
+/** The largest body the gateway reads (HTTP, queue message, Slack form): a unified request needs well under 1 KiB. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** The most problems one refusal names; the rest are counted in a final entry. */
+export const MAX_REPORTED_PROBLEMS = 20;
 
-const nonBlankString = v.pipe(
+const isBetween = (count: number, min: number, max: number): boolean => count >= min && count <= max;
+
+const instanceIdSchema = v.pipe(
   v.string('must be a string'),
-  v.check((text) => text.trim() !== '', 'must not be empty'),
+  v.check((id) => id.trim() !== '', 'must not be empty'),
+  // A pasted id with a stray space or newline would name no instance upstream; say so here instead.
+  v.check((id) => id.trim() === '' || id.trim() === id, 'must not start or end with whitespace'),
+  v.check(
+    (id) => codePointCount(id) <= INSTANCE_ID_MAX,
+    (issue) => `must be at most ${INSTANCE_ID_MAX} characters long (it has ${codePointCount(issue.input as string)})`,
+  ),
 );
 
 /** The documented name rule of both services, each part reported on its own so the caller sees what to fix. */
 export const backupNameSchema = v.pipe(
   v.string('must be a string'),
   v.check(
-    (name) => name.length >= NAME_MIN && name.length <= NAME_MAX,
-    (issue) => `must be ${NAME_MIN} to ${NAME_MAX} characters long (it has ${codePoints(issue.input as string)})`,
+    (name) => isBetween(codePointCount(name), NAME_MIN, NAME_MAX),
+    (issue) => `must be ${NAME_MIN} to ${NAME_MAX} characters long (it has ${codePointCount(issue.input as string)})`,
   ),
   v.regex(/^[A-Za-z]/, 'must start with a letter (A-Z or a-z)'),
   v.check(
     (name) => /^[A-Za-z0-9_-]*$/.test(name),
-    (issue) =>
-      `may contain only letters, digits, '-' and '_' (found ${distinct((issue.input as string).replace(/[A-Za-z0-9_-]/g, ''))
-        .map((c) => JSON.stringify(c))
-        .join(', ')})`,
+    (issue) => {
+      const found = quotedList((issue.input as string).replace(/[A-Za-z0-9_-]/g, ''));
+      return `may contain only ASCII letters, digits, '-' and '_' (found ${found})`;
+    },
   ),
 );
 
 export const descriptionSchema = v.pipe(
   v.string('must be a string'),
   v.check(
-    (text) => codePoints(text) <= DESCRIPTION_MAX,
-    (issue) => `must be at most ${DESCRIPTION_MAX} characters long (it has ${codePoints(issue.input as string)})`,
+    (text) => codePointCount(text) <= DESCRIPTION_MAX,
+    (issue) => `must be at most ${DESCRIPTION_MAX} characters long (it has ${codePointCount(issue.input as string)})`,
   ),
   v.check(
     (text) => !text.match(DESCRIPTION_FORBIDDEN),
-    (issue) =>
-      `must not contain any of > ! < " & ' = (found ${distinct((issue.input as string).match(DESCRIPTION_FORBIDDEN) ?? []).join(' ')})`,
+    (issue) => {
+      const found = [...new Set((issue.input as string).match(DESCRIPTION_FORBIDDEN))].join(' ');
+      return `must not contain any of > ! < " & ' = (found ${found})`;
+    },
   ),
 );
 
@@ -104,38 +123,61 @@ export const descriptionSchema = v.pipe(
 export const idempotencyKeySchema = v.pipe(
   v.string('must be a string'),
   v.check(
-    (key) => key.length >= 1 && key.length <= IDEMPOTENCY_KEY_MAX,
-    (issue) => `must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long (it has ${codePoints(issue.input as string)})`,
+    (key) => isBetween(codePointCount(key), 1, IDEMPOTENCY_KEY_MAX),
+    (issue) => `must be 1 to ${IDEMPOTENCY_KEY_MAX} characters long (it has ${codePointCount(issue.input as string)})`,
   ),
   v.check(
     (key) => !key.match(IDEMPOTENCY_KEY_FORBIDDEN),
-    (issue) =>
-      `may contain only letters, digits, '-', '_', '.' and ':' (found ${distinct((issue.input as string).match(IDEMPOTENCY_KEY_FORBIDDEN) ?? [])
-        .map((c) => JSON.stringify(c))
-        .join(', ')})`,
+    (issue) => {
+      const found = quotedList((issue.input as string).match(IDEMPOTENCY_KEY_FORBIDDEN) ?? []);
+      return `may contain only ASCII letters, digits, '-', '_', '.' and ':' (found ${found})`;
+    },
   ),
 );
 
 /** Whether a delivery's own id can serve as its idempotency key. */
 export const isIdempotencyKey = (value: unknown): value is string => v.is(idempotencyKeySchema, value);
 
+/** A database given as a name or as `{"name": …}` with no other field (an own `__proto__` counts as one). */
+const databaseNameOf = (entry: unknown): string | undefined => {
+  if (typeof entry === 'string') return entry;
+  const nameOnly = isRecord(entry) && typeof entry.name === 'string' && Object.keys(entry).length === 1;
+  return nameOnly ? (entry.name as string) : undefined;
+};
+
 const databaseNameSchema = v.pipe(
-  v.union(
-    [v.string(), v.pipe(v.strictObject({ name: v.string() }), v.transform((entry) => entry.name))],
+  v.custom<string | { name: string }>(
+    (entry) => databaseNameOf(entry) !== undefined,
     'must be a database name or an object {"name": "<database>"}',
   ),
+  v.transform((entry) => databaseNameOf(entry) as string),
   v.check((name) => name.trim() !== '', 'must not be empty'),
+  v.check(
+    (name) => codePointCount(name) <= DATABASE_NAME_MAX,
+    (issue) => `must be at most ${DATABASE_NAME_MAX} characters long (it has ${codePointCount(issue.input as string)})`,
+  ),
 );
 
+/** Each name listed more than once, in one pass. */
+function repeatedNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of names) (seen.has(name) ? repeated : seen).add(name);
+  return [...repeated];
+}
+
+// The length is checked before any entry: a list far over the limit is refused without reading its entries.
 export const databasesSchema = v.pipe(
-  v.array(databaseNameSchema, 'must be a list of database names'),
+  v.array(v.unknown(), 'must be a list of database names'),
   v.minLength(1, 'must list at least one database when given'),
+  v.maxLength(
+    MAX_DATABASES,
+    (issue) => `must list at most ${MAX_DATABASES} databases (it lists ${(issue.input as unknown[]).length})`,
+  ),
+  v.array(databaseNameSchema),
   v.check(
-    (names) => new Set(names).size === names.length,
-    (issue) => {
-      const names = issue.input as string[];
-      return `must not list a database twice (${distinct(names.filter((n, i) => names.indexOf(n) !== i)).join(', ')})`;
-    },
+    (names) => repeatedNames(names).length === 0,
+    (issue) => `must not list a database twice (${quotedList(repeatedNames(issue.input as string[]))})`,
   ),
 );
 
@@ -145,48 +187,51 @@ export const engineSchema = v.pipe(
   v.picklist(ENGINES, `must be one of ${ENGINES.join(', ')}`),
 );
 
-function suggestionFor(field: string, known: readonly string[]): string {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let diagonal = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const above = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-        diagonal = above;
-      }
-    }
-    return row[b.length];
-  };
-  const closest = known.find((candidate) => distance(field.toLowerCase(), candidate.toLowerCase()) <= 2);
-  return closest ? ` (did you mean "${closest}"?)` : '';
-}
-
 const requestEntries = {
   engine: engineSchema,
-  instanceId: v.optional(nonBlankString),
-  instance_id: v.optional(nonBlankString),
-  instance: v.optional(nonBlankString),
+  instanceId: v.optional(instanceIdSchema),
+  instance_id: v.optional(instanceIdSchema),
+  instance: v.optional(instanceIdSchema),
   name: v.optional(backupNameSchema),
   description: v.optional(descriptionSchema),
   databases: v.optional(databasesSchema),
   backupDatabasesIndividually: v.optional(v.boolean('must be true or false')),
   idempotencyKey: v.optional(idempotencyKeySchema),
 };
-const KNOWN_FIELDS = Object.keys(requestEntries);
-const UNKNOWN_FIELD = 'is not a known field';
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(requestEntries));
+const LONGEST_KNOWN_FIELD = Math.max(...[...KNOWN_FIELDS].map((field) => field.length));
+const SUGGESTION_DISTANCE = 2;
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** " (did you mean …?)" for a near miss; a field far longer than every known one is never near, and not compared. */
+function suggestionFor(field: string): string {
+  if (field.length > LONGEST_KNOWN_FIELD + SUGGESTION_DISTANCE) return '';
+  const typed = field.toLowerCase();
+  const closest = [...KNOWN_FIELDS].find((known) => editDistance(typed, known.toLowerCase()) <= SUGGESTION_DISTANCE);
+  return closest ? ` (did you mean "${closest}"?)` : '';
+}
 
 type InstanceFields = Partial<Record<(typeof INSTANCE_ALIASES)[number], string>>;
 const givenInstanceIds = (input: InstanceFields): string[] =>
-  distinct(INSTANCE_ALIASES.map((alias) => input[alias]).filter((id): id is string => id !== undefined));
+  [...new Set(INSTANCE_ALIASES.map((alias) => input[alias]).filter((id): id is string => id !== undefined))];
 
+// Unknown fields are found by the validator itself, not by valibot, which passes over own `__proto__`,
+// `constructor` and `prototype` keys without a word.
 const unifiedRequestSchema = v.pipe(
-  v.objectWithRest(
-    requestEntries,
-    v.never(UNKNOWN_FIELD),
-    (issue) => (issue.path ? 'is required' : 'the body must be a JSON object'),
-  ),
+  v.object(requestEntries, (issue) => (issue.path ? 'is required' : 'the body must be a JSON object')),
   v.forward(
     v.partialCheck(INSTANCE_PATHS, (input) => givenInstanceIds(input).length > 0, 'is required'),
     ['instanceId'],
@@ -233,15 +278,29 @@ function fieldOf(issue: v.BaseIssue<unknown>): string {
 }
 
 /**
- * Turns valibot issues into our field problems. An unknown field gets a "did you mean" here because valibot
- * builds the message before it knows the field's path.
+ * Turns valibot's issues and the unknown fields into our field problems: each field's own problems, then the
+ * unknown fields, then the rules across fields. At most {@link MAX_REPORTED_PROBLEMS} are named (a "did you mean"
+ * is worked out only for those), and a final entry counts the rest.
  */
-function toFieldProblems(issues: readonly v.BaseIssue<unknown>[]): FieldProblem[] {
-  return issues.map((issue) => {
-    const field = fieldOf(issue);
-    const message = issue.message === UNKNOWN_FIELD ? `${UNKNOWN_FIELD}${suggestionFor(field, KNOWN_FIELDS)}` : issue.message;
-    return { field, message };
+function toFieldProblems(issues: readonly v.BaseIssue<unknown>[], unknownFields: readonly string[]): FieldProblem[] {
+  const isAcrossFields = (issue: v.BaseIssue<unknown>) => issue.type === 'partial_check';
+  const fromIssue = (issue: v.BaseIssue<unknown>) => (): FieldProblem => ({
+    field: fieldOf(issue),
+    message: issue.message,
   });
+  const fromUnknownField = (field: string) => (): FieldProblem => ({
+    field: excerpt(field),
+    message: `is not a known field${suggestionFor(field)}`,
+  });
+  const ordered = [
+    ...issues.filter((issue) => !isAcrossFields(issue)).map(fromIssue),
+    ...unknownFields.map(fromUnknownField),
+    ...issues.filter(isAcrossFields).map(fromIssue),
+  ];
+  const problems = ordered.slice(0, MAX_REPORTED_PROBLEMS).map((problem) => problem());
+  const more = ordered.length - problems.length;
+  if (more === 0) return problems;
+  return [...problems, { field: '', message: `and ${more} more problem${more === 1 ? '' : 's'}` }];
 }
 
 /**
@@ -276,8 +335,11 @@ export function validateBackupRequest(input: unknown, defaults: Pick<BackupReque
   if (!isRecord(input)) {
     throw new InvalidRequestError([{ field: '', message: 'the body must be a JSON object' }]);
   }
+  const unknownFields = Object.keys(input).filter((field) => !KNOWN_FIELDS.has(field));
   const result = v.safeParse(unifiedRequestSchema, { ...defaults, ...input });
-  if (!result.success) throw new InvalidRequestError(toFieldProblems(result.issues));
+  if (!result.success || unknownFields.length > 0) {
+    throw new InvalidRequestError(toFieldProblems(result.issues ?? [], unknownFields));
+  }
   const { engine, name, description, databases, idempotencyKey } = result.output;
   const [instanceId] = givenInstanceIds(result.output);
   // `false` is the default: leaving it out keeps a request the same request whether it said so or not.

@@ -1,7 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { notJsonProblem, validateBackupRequest, type BackupRequest } from '../domain/backup-request';
-import { InvalidRequestError, UnsupportedMediaTypeError } from '../errors';
+import { replayKeyOf, WEBHOOK_SIGNATURE } from '../auth/hmac';
+import { validateBackupRequest, type BackupRequest } from '../domain/backup-request';
+import { InvalidRequestError } from '../errors';
 import { logFailure } from '../failure-log';
 import { isRecord } from '../objects';
 import { problemResponse } from './problem';
@@ -12,29 +13,12 @@ export type BackupHttpEvent = APIGatewayProxyEventV2 & { backupRequest: BackupRe
 
 const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
-interface MiddyHttpError extends Error {
-  statusCode?: number;
-  cause?: { package?: string; message?: string };
-}
-
-/** Gives the JSON body parser's failures our meaning: a bad body is a 400 naming the problem, not a 415. */
-function fromBodyParser(error: unknown, rawBody: string | undefined): unknown {
-  const parserError = error as MiddyHttpError;
-  if (parserError?.cause?.package !== '@middy/http-json-body-parser') return error;
-  if (parserError.message === 'Unsupported Media Type') return new UnsupportedMediaTypeError('application/json');
-  const empty = rawBody === undefined || rawBody.trim() === '';
-  return new InvalidRequestError([
-    empty ? { field: '', message: 'the body is empty; send a JSON object' } : notJsonProblem('the body', parserError.cause.message),
-  ]);
-}
-
 /** Maps every error to an `application/problem+json` answer and logs it once. */
 export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> {
   return {
     onError: async (request) => {
-      const error = fromBodyParser(request.error, typeof request.event.body === 'string' ? request.event.body : undefined);
-      logFailure(error, { sourceIp: request.event.requestContext?.http?.sourceIp });
-      request.response = problemResponse(error);
+      logFailure(request.error, { sourceIp: request.event.requestContext?.http?.sourceIp });
+      request.response = problemResponse(request.error);
     },
   };
 }
@@ -50,10 +34,12 @@ function checkOneKey(body: unknown, headerKey: string | undefined): void {
 
 /**
  * The validation layer: turns the parsed body and the `Idempotency-Key` header into a {@link BackupRequest}, or
- * refuses them with every problem.
+ * refuses them with every problem. A request with neither key is keyed by its webhook signature
+ * ({@link replayKeyOf}): a replay within the signature's time window gets the first answer, not a second backup.
  *
  * @example
- * middy().use(httpJsonBodyParser()).use(unifiedBackupRequest()).handler((event) => (event as BackupHttpEvent).backupRequest)
+ * middy().use(jsonRequestBody()).use(unifiedBackupRequest())
+ *   .handler((event) => (event as BackupHttpEvent).backupRequest)
  */
 export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
@@ -61,7 +47,10 @@ export function unifiedBackupRequest(): MiddlewareObj<APIGatewayProxyEventV2> {
       const { body } = request.event;
       const headerKey = headerOf(request.event, IDEMPOTENCY_KEY_HEADER);
       checkOneKey(body, headerKey);
-      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey: headerKey });
+      const signature = headerOf(request.event, WEBHOOK_SIGNATURE.signatureHeader);
+      const replayKey = signature === undefined ? undefined : replayKeyOf(WEBHOOK_SIGNATURE, signature);
+      const idempotencyKey = headerKey ?? replayKey;
+      (request.event as BackupHttpEvent).backupRequest = validateBackupRequest(body, { idempotencyKey });
     },
   };
 }

@@ -49,12 +49,20 @@ const ANSWER_MARGIN_MS = 250;
 /** An attempt shorter than this is not worth starting. */
 const MIN_ATTEMPT_MS = 500;
 
-/** `Retry-After` as seconds or an HTTP date, in milliseconds; undefined when absent or unreadable. */
+/** A longer advice than this says only "much later", and is passed on to the caller as this much. */
+const RETRY_AFTER_MAX_MS = 60 * 60 * 1000;
+
+/**
+ * `Retry-After` as seconds or an HTTP date, in milliseconds, at most an hour; undefined when absent or unreadable.
+ *
+ * @example
+ * retryAfterMs('99999999999999999999', Date.now()) // → 3600000
+ */
 export function retryAfterMs(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  const text = value?.trim();
+  if (!text) return undefined;
+  const advisedMs = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  return Number.isNaN(advisedMs) ? undefined : Math.min(Math.max(0, advisedMs), RETRY_AFTER_MAX_MS);
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { InvalidCommandError } from '../errors';
 import { definedFields } from '../objects';
+import { excerpt } from '../text';
 
 /**
  * The grammar of the slash command's text: `<engine> <instance-id> [name] [--desc "text"] [--db name1,name2]`.
@@ -43,8 +44,13 @@ function tokenize(line: string): Token[] {
       continue;
     }
     if (QUOTES.has(characters[i])) {
-      const end = characters.findIndex((c, at) => at > i && QUOTES.has(c));
-      if (end === -1) throw new InvalidCommandError({ detail: `the quote before "${characters.slice(i + 1, i + 21).join('')}" is never closed` });
+      // The closing quote is looked for after the opening one only, so a line of many quotes is read in one pass.
+      let end = i + 1;
+      while (end < characters.length && !QUOTES.has(characters[end])) end++;
+      if (end === characters.length) {
+        const after = excerpt(characters.slice(i + 1).join(''));
+        throw new InvalidCommandError({ detail: `the quote before "${after}" is never closed` });
+      }
       tokens.push({ text: characters.slice(i + 1, end).join(''), quoted: true });
       i = end + 1;
       continue;
@@ -83,7 +89,10 @@ export function parseCommandText(text: string): CommandRequest {
       words.push(word);
       continue;
     }
-    if (!isFlag(word)) throw new InvalidCommandError({ detail: `unknown option ${word} (the options are ${Object.keys(FLAGS).join(' and ')})` });
+    if (!isFlag(word)) {
+      const options = Object.keys(FLAGS).join(' and ');
+      throw new InvalidCommandError({ detail: `unknown option ${excerpt(word)} (the options are ${options})` });
+    }
     if (flags[word] !== undefined) throw new InvalidCommandError({ detail: `${word} is given twice` });
     const value = tokens[i + 1];
     if (!value || (!value.quoted && value.text.startsWith('--'))) throw new InvalidCommandError({ detail: `${word} needs a value` });
@@ -94,7 +103,9 @@ export function parseCommandText(text: string): CommandRequest {
   const [engine, instanceId, name, ...extra] = words;
   if (instanceId === undefined) throw new InvalidCommandError({ detail: 'give at least an engine and an instance ID' });
   if (extra.length > 0) {
-    throw new InvalidCommandError({ detail: `unexpected "${extra[0]}" after the name (quote a description with spaces: --desc "text")` });
+    throw new InvalidCommandError({
+      detail: `unexpected "${excerpt(extra[0])}" after the name (quote a description with spaces: --desc "text")`,
+    });
   }
   const description = flags['--desc'];
   const databases = flags['--db']?.split(',').map((database) => database.trim());

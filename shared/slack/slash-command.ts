@@ -3,6 +3,7 @@ import { validateBackupRequest } from '../domain/backup-request';
 import { logFailure } from '../failure-log';
 import { rawBodyOf } from '../http/raw-body';
 import type { RequestBackup } from '../request-backup';
+import { excerpt } from '../text';
 import { authorise, type AllowList, type SlackCaller } from './allow-list';
 import { isHelpRequest, parseCommandText } from './command-text';
 import { backupCreatedReply, errorReply, helpReply, type SlackReply } from './replies';
@@ -27,11 +28,13 @@ export const SLACK_ANSWER_BUDGET_MS = 2_500;
  */
 export function slashCommandOf(event: APIGatewayProxyEventV2): SlashCommand {
   const form = new URLSearchParams(rawBodyOf(event).toString('utf8'));
+  // Replies and logs repeat these; Slack's own are a dozen characters, and a longer one matches no allow-list entry.
+  const short = (field: string) => excerpt(form.get(field) ?? '');
   return {
-    command: form.get('command') || '/backup',
+    command: excerpt(form.get('command') || '/backup'),
     text: form.get('text') ?? '',
-    userId: form.get('user_id') ?? '',
-    channelId: form.get('channel_id') ?? '',
+    userId: short('user_id'),
+    channelId: short('channel_id'),
   };
 }
 

@@ -9,7 +9,7 @@ export const validDescription = fc
   .string({ unit: 'grapheme', maxLength: 256 })
   .map((text) => text.replace(/[>!<"&'=]/g, ''))
   .filter((text) => [...text].length <= 256);
-const instanceId = fc.string({ minLength: 1, maxLength: 64, unit: 'grapheme-ascii' }).filter((id) => id.trim() !== '');
+const instanceId = fc.string({ minLength: 1, maxLength: 64, unit: 'grapheme-ascii' }).filter((id) => id !== '' && id.trim() === id);
 const engineSpelling = (engine: string) => fc.constantFrom(engine, engine.toUpperCase(), engine[0].toUpperCase() + engine.slice(1));
 
 /** A request every documented rule accepts, for every engine and every accepted spelling. */
@@ -82,7 +82,8 @@ const breakings: Array<[rule: string, fc.Arbitrary<(request: Fields) => unknown>
   ['databases on an engine without them', fc.constantFrom('dds', 'mysql', 'postgresql').map((engine) => (r: Fields) => ({ ...r, engine, databases: ['sales'] }))],
   ['invalid idempotency key', fc.constantFrom('has space', '', 'k'.repeat(129), 'ключ').map((idempotencyKey) => (r: Fields) => ({ ...r, idempotencyKey }))],
   ['unknown field', fc.constantFrom('colour', 'instanceID', 'backup', 'Name').map((field) => (r: Fields) => ({ ...r, [field]: 'x' }))],
-  ['not an object', fc.constantFrom((r: Fields) => [r], () => null, (r: Fields) => JSON.stringify(r), () => 42)],
+  // Encoded twice, so that it is still text after the one decoding an EventBridge detail given as text gets.
+  ['not an object', fc.constantFrom((r: Fields) => [r], () => null, (r: Fields) => JSON.stringify(JSON.stringify(r)), () => 42)],
 ];
 
 /** `{ rule, body }`: a request that breaks exactly the named rule (the body is JSON-ready). */

@@ -324,8 +324,9 @@ export function describeRdsApiVersion(version: RdsApiVersion): void {
       it('answers 400 for a name the instance already has a backup by: v3 wants names unique', async () => {
         const named = { ...mysql, name: 'before-upgrade' };
         expect((await post(named)).status).toBe(202);
-        // The stand-in checks the name before it finds the instance busy, as validation comes first.
-        const { status, body } = await post(named);
+        // The stand-in checks the name before it finds the instance busy, as validation comes first. A key of its
+        // own makes the second request a new one, not a replay of the first (signed in the same second).
+        const { status, body } = await post(named, { 'Idempotency-Key': 'second-request' });
 
         expect(status).toBe(400);
         expect(body).toMatchObject({ code: 'upstream_rejected', upstream: { code: 'DBS.200001' } });
