@@ -47,9 +47,10 @@ export function createBackupUseCase(
       return result;
     } catch (error) {
       // Upstream failures are logged here, with the backup's context; every other error (configuration, ones we do
-      // not know) is rethrown untouched and logged once by the entry point's error mapping.
+      // not know) is rethrown untouched and logged once by the entry point's error mapping. An outcome that may have
+      // created the backup is not a failure yet: the caller looks for the backup and logs what it finds.
       if (error instanceof UpstreamError) {
-        logger.warn('backup failed', {
+        logger.warn(error.backupMayExist ? 'backup outcome uncertain' : 'backup failed', {
           ...context,
           code: error.code,
           status: error.status,

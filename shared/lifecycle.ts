@@ -233,7 +233,8 @@ export async function trackDueBackups(lifecycle: Lifecycle, deadline: number): P
   await Promise.all(
     [...instances.values()].map((group) =>
       limit(async () => {
-        if (deadline - lifecycle.now() < 1_000) return;
+        // Deadlines are wall-clock time, as the clients keep them; `now` is the lifecycle's own clock.
+        if (deadline - Date.now() < 1_000) return;
         const since = Math.min(...[...group.backups, ...group.lookups].map((item) => Date.parse(item.requestedAt)));
         let listed: UpstreamBackup[];
         try {

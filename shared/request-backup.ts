@@ -121,6 +121,17 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
       }
       const found = await settleUncertain(command, error, { requestedAt, requestedBy, idempotencyKey, deadline, lifecycle });
       if (found) return found;
+      logger.warn('backup failed', {
+        ...logContext,
+        engine: command.engine,
+        instanceId: command.instanceId,
+        backupName: command.name,
+        code: error.code,
+        status: error.status,
+        detail: error.detail,
+        backupMayExist: true,
+        ...(lifecycle && { lookingUntil: new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString() }),
+      });
       const uncertain: UncertainOutcome = { code: error.code, detail: error.detail };
       await storeWrite(logContext, () => key && idempotency?.settle(key, 'UNCERTAIN', uncertain, deadline));
       throw error;
@@ -179,7 +190,7 @@ async function settleUncertain(command: BackupCommand, error: UpstreamError, con
     uncertainty: { code: error.code, detail: error.detail },
   };
   try {
-    if (deadline - lifecycle.now() >= LOOK_NOW_MIN_MS) {
+    if (deadline - Date.now() >= LOOK_NOW_MIN_MS) {
       const outcome = await lookNow(lifecycle, lookup, deadline - RECORD_RESERVE_MS / 2);
       if (outcome.kind === 'found') return outcome.result;
     }

@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { scheduledEvent, sqsEvent, sqsRecord } from '../local/events';
 import type { Fault, HuaweiStandIn } from '../local/huawei-stand-in';
 import { ScheduledBackupsFailedError } from '../shared/errors';
+import { composeGateway, lifecycleOf } from '../shared/gateway';
+import { trackDueBackups } from '../shared/lifecycle';
 import { lambdaContext, logLinesOf, startBackends } from './support/fixtures';
 
 /**
@@ -65,9 +67,21 @@ interface Expected {
   /** undefined: the record succeeded. */
   code?: string;
   backupMayExist?: boolean;
+  /** Create calls sent. */
   attempts: number;
+  /** Whether the gateway listed the instance's backups to settle an uncertain create. */
+  looked?: boolean;
   created: number;
 }
+
+const creates = () => standIn.requests.filter((request) => request.method === 'POST');
+/** One tracking run as it will happen once every open look-up window has passed. */
+async function trackAfterTheLookupWindow() {
+  const lifecycle = lifecycleOf(composeGateway('trackBackups'));
+  const later = () => Date.now() + (lifecycle.settings.lookupWindowSeconds + 60) * 1000;
+  return trackDueBackups({ ...lifecycle, now: later }, Date.now() + 10_000);
+}
+const lookups = () => standIn.requests.filter((request) => request.method === 'GET');
 
 describe('fault injection through the queue: one record', () => {
   it.each<[string, Fault[], number, Expected]>([
@@ -76,11 +90,12 @@ describe('fault injection through the queue: one record', () => {
     ['429 without Retry-After and no time left to back off', [throttled()], 3_500, { code: 'throttled', backupMayExist: false, attempts: 1, created: 0 }],
     ['503 then success', [unavailable()], 10_000, { attempts: 2, created: 1 }],
     ['503 that lasts', times(3, unavailable), 10_000, { code: 'upstream_unavailable', backupMayExist: false, attempts: 3, created: 0 }],
-    ['a connection dropped before the request was read', [{ kind: 'drop-before-read' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
-    ['a connection dropped after the backup was created', [{ kind: 'drop-after-read' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 1 }],
-    ['a 200 that is not JSON', [notJson()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
-    ['a truncated 200', [{ kind: 'truncate' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 1 }],
-    ['a 500', [internalError()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, created: 0 }],
+    // Uncertain outcomes are settled by looking: a backup that was made is found, and the record succeeds with it.
+    ['a connection dropped before the request was read', [{ kind: 'drop-before-read' }], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, looked: true, created: 0 }],
+    ['a connection dropped after the backup was created', [{ kind: 'drop-after-read' }], 10_000, { attempts: 1, looked: true, created: 1 }],
+    ['a 200 that is not JSON', [notJson()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, looked: true, created: 0 }],
+    ['a truncated 200', [{ kind: 'truncate' }], 10_000, { attempts: 1, looked: true, created: 1 }],
+    ['a 500', [internalError()], 10_000, { code: 'upstream_error', backupMayExist: true, attempts: 1, looked: true, created: 0 }],
     ['too little time left to start the call', [], 2_000, { code: 'no_time_left', backupMayExist: false, attempts: 0, created: 0 }],
   ])('%s', async (_, faults, remainingMs, expected) => {
     const record = sqsRecord({ body: dds('faults00000000000000000000000in02') });
@@ -92,7 +107,8 @@ describe('fault injection through the queue: one record', () => {
     expect(failures.map(({ messageId, code, backupMayExist }) => ({ messageId, code, backupMayExist }))).toEqual(
       expected.code ? [{ messageId: record.messageId, code: expected.code, backupMayExist: expected.backupMayExist }] : [],
     );
-    expect(standIn.requests).toHaveLength(expected.attempts);
+    expect(creates()).toHaveLength(expected.attempts);
+    expect(lookups()).toHaveLength(expected.looked ? 1 : 0);
     expect(standIn.backups()).toHaveLength(expected.created);
   });
 
@@ -124,26 +140,41 @@ describe('fault injection through the queue: SQS redelivers the same message', (
     expect(standIn.backups()).toHaveLength(1);
   });
 
-  it.each<[string, Fault, number]>([
-    ['a connection dropped before the request was read', { kind: 'drop-before-read' }, 0],
-    ['a connection dropped after the backup was created', { kind: 'drop-after-read' }, 1],
-    ['a truncated 200', { kind: 'truncate' }, 1],
-    ['a 500', internalError(), 0],
-  ])('after %s, every redelivery fails without calling Huawei Cloud, so the backup is never doubled', async (_, fault, created) => {
+  it.each<[string, Fault]>([
+    ['a connection dropped after the backup was created', { kind: 'drop-after-read' }],
+    ['a truncated 200', { kind: 'truncate' }],
+  ])('after %s, the gateway finds the backup by looking: the record succeeds, and a redelivery gets it without a call', async (_, fault) => {
+    const record = sqsRecord({ body: dds('found00000000000000000000000in02') });
+    standIn.script(fault);
+    expect((await deliver(sqsEvent(record))).failed).toEqual([]);
+    expect(standIn.backups()).toHaveLength(1);
+    const sent = standIn.requests.length;
+
+    expect((await deliver(sqsEvent(record))).failed).toEqual([]);
+    expect(standIn.requests).toHaveLength(sent);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it.each<[string, Fault]>([
+    ['a connection dropped before the request was read', { kind: 'drop-before-read' }],
+    ['a 500', internalError()],
+  ])('after %s, redeliveries are refused while the gateway looks; once it knows none was made, the next one creates it once', async (_, fault) => {
     const record = sqsRecord({ body: dds('maybe00000000000000000000000in02') });
     standIn.script(fault);
     const first = await deliver(sqsEvent(record));
     expect(first.failed).toEqual([record.messageId]);
     expect(first.failures).toEqual([expect.objectContaining({ code: 'upstream_error', backupMayExist: true })]);
-    expect(standIn.backups()).toHaveLength(created);
 
-    // Until the message reaches the dead-letter queue, each redelivery is answered from the remembered outcome.
-    for (let delivery = 2; delivery <= 3; delivery++) {
-      const again = await deliver(sqsEvent(record));
-      expect(again.failed).toEqual([record.messageId]);
-      expect(standIn.requests).toHaveLength(1);
-      expect(standIn.backups()).toHaveLength(created);
-    }
+    // While the gateway still looks, a redelivery is not sent: it could double the backup.
+    const again = await deliver(sqsEvent(record));
+    expect(again.failed).toEqual([record.messageId]);
+    expect(creates()).toHaveLength(1);
+
+    // The tracker, once the look-up window has passed, finds no such backup and frees the key.
+    expect((await trackAfterTheLookupWindow()).lookupsSettled).toBeGreaterThanOrEqual(1);
+    expect((await deliver(sqsEvent(record))).failed).toEqual([]);
+    expect(creates()).toHaveLength(2);
+    expect(standIn.backups()).toHaveLength(1);
   });
 
   it('after a success that needed retries, the redelivery is answered from the first result without calling upstream', async () => {
@@ -176,19 +207,18 @@ describe('fault injection through the queue: a batch', () => {
     expect(standIn.backups().map((backup) => backup.instanceId).sort()).toEqual(records.map((record) => JSON.parse(record.body).instanceId).sort());
   });
 
-  it('lists exactly the records whose connection dropped, and sends none of them twice', async () => {
+  it('lists exactly the records whose connection dropped before a backup was made, and sends none of them twice', async () => {
     const records = batchOf(5, 'drop');
-    standIn.script(...times<Fault>(3, () => ({ kind: 'drop-after-read' })));
+    standIn.script(...times<Fault>(3, () => ({ kind: 'drop-before-read' })));
     const { failed, failures } = await deliver(sqsEvent(...records));
 
-    // Faults meet requests in arrival order: the first three requests to arrive were dropped.
-    const dropped = standIn.requests.slice(0, 3).map((request) => instanceOf(request.body));
-    const expectedFailed = records.filter((record) => dropped.includes(JSON.parse(record.body).instanceId)).map((record) => record.messageId).sort();
-    expect(expectedFailed).toHaveLength(3);
-    expect(failed).toEqual(expectedFailed);
-    expect(failures.map((line) => line.messageId).sort()).toEqual(expectedFailed);
-    expect(standIn.requests).toHaveLength(5);
-    expect(standIn.backups()).toHaveLength(5);
+    // Faults meet requests in arrival order: three creates were dropped unread, so their records fail.
+    expect(failed).toHaveLength(3);
+    expect(failures.map((line) => line.messageId).sort()).toEqual(failed);
+    const succeeded = records.filter((record) => !failed.includes(record.messageId)).map((record) => JSON.parse(record.body).instanceId);
+    expect(standIn.backups().map((backup) => backup.instanceId).sort()).toEqual(succeeded.sort());
+    expect(creates()).toHaveLength(5);
+    expect(standIn.backups()).toHaveLength(2);
   });
 
   it('ends within its remaining time when Huawei Cloud is slow: calls in flight time out, waiting ones are not started, all are listed', async () => {
@@ -256,26 +286,34 @@ describe('fault injection through the schedule', () => {
     expect(standIn.backups()).toHaveLength(3);
   });
 
-  it.each<[string, Fault, number]>([
-    ['a connection dropped before the request was read', { kind: 'drop-before-read' }, 2],
-    ['a connection dropped after the backup was created', { kind: 'drop-after-read' }, 3],
-    ['a truncated 200', { kind: 'truncate' }, 3],
-    ['a 500', internalError(), 2],
-    ['a 200 that is not JSON', notJson(), 2],
-  ])('after %s, fails naming the target; the retry does not call Huawei Cloud for it again, so nothing is doubled', async (_, fault, created) => {
+  it.each<[string, Fault]>([
+    ['a connection dropped after the backup was created', { kind: 'drop-after-read' }],
+    ['a truncated 200', { kind: 'truncate' }],
+  ])('after %s, finds the backup by looking, and the run succeeds with one backup per target', async (_, fault) => {
+    standIn.script(fault);
+    const run = await tick(scheduledEvent());
+    expect(run.backups.map((backup) => backup.backupId).sort()).toEqual(standIn.backups().map((backup) => backup.id).sort());
+    expect(standIn.backups()).toHaveLength(3);
+  });
+
+  it.each<[string, Fault]>([
+    ['a connection dropped before the request was read', { kind: 'drop-before-read' }],
+    ['a 500', internalError()],
+    ['a 200 that is not JSON', notJson()],
+  ])('after %s, fails naming the target; the retry does not call Huawei Cloud for it again, so nothing is doubled', async (_, fault) => {
     const event = scheduledEvent();
     standIn.script(fault);
     const first = await failingTick(event);
     expect(first.error.failed).toHaveLength(1);
     const unlucky = first.error.failed[0].instanceId;
     expect(first.named).toEqual([`${unlucky} upstream_error`]);
-    expect(standIn.backups()).toHaveLength(created);
+    expect(standIn.backups()).toHaveLength(2);
 
     const second = await failingTick(event);
     expect(second.named).toEqual([`${unlucky} earlier_outcome_uncertain`]);
     expect(second.error.detail).toContain(unlucky);
-    expect(standIn.requests).toHaveLength(3);
-    expect(standIn.backups()).toHaveLength(created);
+    expect(creates()).toHaveLength(3);
+    expect(standIn.backups()).toHaveLength(2);
   });
 
   it('ends within its remaining time when Huawei Cloud is slower, naming every target', async () => {
