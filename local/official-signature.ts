@@ -60,10 +60,11 @@ export function officialSignature(
 ): string {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.signedHeaders)) {
+    // The SDK reads the date under this exact spelling; under any other it would stamp the current time.
+    const key = name === 'x-sdk-date' ? 'X-Sdk-Date' : name;
     // The Go and Python SDKs (and the gateway) sign header values trimmed; the Node SDK signs them as given.
     // Node's HTTP parser already drops the blanks around a value; trimming here states the rule either way.
-    // The SDK reads the date under this exact spelling; under any other it would stamp the current time.
-    headers[name === 'x-sdk-date' ? 'X-Sdk-Date' : name] = value.trim();
+    headers[key] = value.trim();
   }
   // The Node SDK percent-encodes the path it is given, as its caller wrote it: a wire path's `%XX` would be
   // encoded again (`%2520`), where the Go and Python SDKs (and the gateway) decode each segment and encode it

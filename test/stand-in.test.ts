@@ -59,7 +59,10 @@ describe('Huawei stand-in', () => {
   it('creates a DDS backup and answers the documented body', async () => {
     const { status, body } = await send(DDS, dds({ instance_id: 'i-1', name: 'mybackup1' }));
     expect(status).toBe(200);
-    expect(body).toEqual({ backup_id: expect.stringMatching(/^[0-9a-f]{32}br02$/), job_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(body).toEqual({
+      backup_id: expect.stringMatching(/^[0-9a-f]{32}br02$/),
+      job_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     expect(standIn.backups()).toEqual([expect.objectContaining({ id: body.backup_id, jobId: body.job_id })]);
   });
 
@@ -266,7 +269,7 @@ describe("Huawei stand-in, with Huawei's official SDK core as the client", () =>
     expect(refusal).toHaveProperty('errorMsg', 'Invalid parameter: backup is required.');
   });
 
-  it("takes the next backup of an instance once its newest is complete, and lists every backup oldest first", async () => {
+  it('takes the next backup of an instance once its newest is complete, and lists all oldest first', async () => {
     await send(DDS, dds({ instance_id: 'i-4', name: 'first' }));
     await send(DDS, dds({ instance_id: 'i-5', name: 'other' }));
     clock += 60_000;
@@ -323,8 +326,8 @@ function handSignedHeaders(target: string, body: string, { appendSlash = true, s
   ].join('\n');
   const stringToSign = `SDK-HMAC-SHA256\n${headers['x-sdk-date']}\n${sha256(canonicalRequest)}`;
   const signature = createHmac('sha256', TEST_KEYS.secretKey).update(stringToSign, 'utf8').digest('hex');
-  const authorization = `SDK-HMAC-SHA256 Access=${TEST_KEYS.accessKey}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
-  return { ...headers, authorization };
+  const authorization = `SDK-HMAC-SHA256 Access=${TEST_KEYS.accessKey}, SignedHeaders=${names.join(';')}`;
+  return { ...headers, authorization: `${authorization}, Signature=${signature}` };
 }
 
 describe("the stand-in's judge of signatures", () => {
@@ -360,7 +363,8 @@ describe("the stand-in's judge of signatures", () => {
 
   it('takes a percent-encoded path segment as the Go and Python SDKs (and the gateway) sign it', async () => {
     // The Node SDK alone would encode the % again; the signature passes, and the project is then refused.
-    const response = await send(`/v3/${encodeURIComponent('a b:é')}/backups`, dds({ instance_id: 'i-8', name: 'encoded' }));
+    const path = `/v3/${encodeURIComponent('a b:é')}/backups`;
+    const response = await send(path, dds({ instance_id: 'i-8', name: 'encoded' }));
     expect(response).toMatchObject({ status: 403, body: { error_code: 'APIGW.0305' } });
     expect(standIn.requests[0].refusal).toBe('project mismatch');
   });
