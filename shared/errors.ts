@@ -231,13 +231,17 @@ export class EarlierOutcomeUncertainError extends GatewayError {
   readonly backupMayExist = true;
   constructor(
     readonly idempotencyKey: string,
-    readonly earlier: { code: string; detail: string },
+    /** What the earlier request met, and until when the gateway looks for the backup it may have made. */
+    readonly earlier: { code: string; detail: string; lookingUntil?: string },
   ) {
+    const what = `An earlier request with idempotency key "${idempotencyKey}" failed with ${earlier.code} and may have created the backup.`;
     super({
-      detail:
-        `An earlier request with idempotency key "${idempotencyKey}" failed with ${earlier.code} and may have created the backup ` +
-        `("${earlier.detail}"). It is not sent again, so that no backup is doubled: check the instance's backups, ` +
-        'and if there is none, send the request again with a new key.',
+      detail: earlier.lookingUntil
+        ? `${what} The gateway is looking for that backup until ${earlier.lookingUntil}; meanwhile the request is not sent ` +
+          'again, so that no backup is doubled. Repeat it with the same key after that time: you get the backup if it ' +
+          'was made, or a new attempt if it was not.'
+        : `${what} It is not sent again, so that no backup is doubled: check the instance's backups, and if there is ` +
+          'none, send the request again with a new key.',
     });
   }
 }

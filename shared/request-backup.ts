@@ -43,6 +43,8 @@ const LOOK_NOW_MIN_MS = 2_000;
 interface UncertainOutcome {
   code: string;
   detail: string;
+  /** Until when the gateway looks for the backup (absent: nobody looks, without a ledger). */
+  lookingUntil?: string;
 }
 
 /** Key order does not change a request: the hash is taken over its fields sorted by name. */
@@ -97,7 +99,7 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         if (record.status === 'INPROGRESS') throw new IdempotencyKeyInProgressError(idempotencyKey);
         if (record.status === 'UNCERTAIN') {
           const earlier = record.data as UncertainOutcome;
-          logger.warn('repeated request not sent again: the gateway is still looking for the backup the first may have made', {
+          logger.warn('repeated request not sent again: the first may have made the backup', {
             ...logContext,
             earlier,
           });
@@ -113,7 +115,8 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
     const command = toBackupCommand(request, requestedAt);
     let result: BackupResult;
     try {
-      result = await createBackup(command, deadline - RECORD_RESERVE_MS, logContext);
+      // Only writes after the call need time kept back for them.
+      result = await createBackup(command, idempotency || lifecycle ? deadline - RECORD_RESERVE_MS : deadline, logContext);
     } catch (error) {
       if (!(error instanceof UpstreamError && error.backupMayExist)) {
         await storeWrite(logContext, () => key && idempotency?.release(key, deadline));
@@ -121,6 +124,7 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
       }
       const found = await settleUncertain(command, error, { requestedAt, requestedBy, idempotencyKey, deadline, lifecycle });
       if (found) return found;
+      const lookingUntil = lifecycle && new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString();
       logger.warn('backup failed', {
         ...logContext,
         engine: command.engine,
@@ -130,9 +134,9 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         status: error.status,
         detail: error.detail,
         backupMayExist: true,
-        ...(lifecycle && { lookingUntil: new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString() }),
+        ...(lookingUntil && { lookingUntil }),
       });
-      const uncertain: UncertainOutcome = { code: error.code, detail: error.detail };
+      const uncertain: UncertainOutcome = { code: error.code, detail: error.detail, ...(lookingUntil && { lookingUntil }) };
       await storeWrite(logContext, () => key && idempotency?.settle(key, 'UNCERTAIN', uncertain, deadline));
       throw error;
     }

@@ -64,10 +64,14 @@ describe('POST /backups: created', () => {
     expect(standIn.backups()[0].databases).toEqual(['user01', 'user02']);
   });
 
-  it('generates a valid name when none is given', async () => {
+  it('generates a valid name when none is given, from the request key so that a retry looks for the same backup', async () => {
     const { body } = await post({ engine: 'mysql', instanceId: 'i-1' });
-    expect(body.name).toMatch(/^mysql-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    // A signed request is keyed by its own key or, without one, by its signature.
+    expect(body.name).toMatch(/^mysql-k-[0-9a-f]{16}$/);
     expect(standIn.backups()[0].name).toBe(body.name);
+    const other = await post({ engine: 'mysql', instanceId: 'i-2' }, { headers: { 'Idempotency-Key': 'deploy-4711' } });
+    expect(other.body.name).toMatch(/^mysql-k-[0-9a-f]{16}$/);
+    expect(other.body.name).not.toBe(body.name);
   });
 
   it('reads a base64 body as UTF-8 and keeps a non-ASCII description intact', async () => {

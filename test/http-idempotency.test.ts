@@ -1,6 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import { composeGateway, lifecycleOf } from '../shared/gateway';
+import { trackDueBackups } from '../shared/lifecycle';
 import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
 import { expectDocumentedResponse } from './support/openapi';
 
@@ -116,8 +118,20 @@ describe('POST /backups with an idempotency key', () => {
     expect(standIn.backups()).toHaveLength(1);
   });
 
-  it('remembers a failure that may have created the backup: a repeat is refused with 409, not sent again', async () => {
+  it('finds by looking the backup a dropped connection made: the caller gets it, and so does a repeat', async () => {
     standIn.script({ kind: 'drop-after-read' });
+    const found = await post(ddsRequest, { 'Idempotency-Key': 'made-but-dropped' });
+    const repeat = await post(ddsRequest, { 'Idempotency-Key': 'made-but-dropped' });
+
+    expect(found.statusCode).toBe(202);
+    expect(json(found).backupId).toBe(standIn.backups()[0].id);
+    expect(json(repeat)).toEqual(json(found));
+    expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it('refuses a repeat with 409 while it looks for a backup that was not made, then runs it once it knows', async () => {
+    standIn.script({ kind: 'drop-before-read' });
     const uncertain = await post(ddsRequest, { 'Idempotency-Key': 'maybe-created' });
     const repeat = await post(ddsRequest, { 'Idempotency-Key': 'maybe-created' });
 
@@ -125,8 +139,16 @@ describe('POST /backups with an idempotency key', () => {
     expect(json(uncertain)).toMatchObject({ code: 'upstream_error', backupMayExist: true });
     expect(repeat.statusCode).toBe(409);
     expect(json(repeat)).toMatchObject({ code: 'earlier_outcome_uncertain', backupMayExist: true });
-    expect(json(repeat).detail).toContain('send the request again with a new key');
-    expect(standIn.requests).toHaveLength(1);
+    expect(json(repeat).detail).toContain('Repeat it with the same key after that time');
+    expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+
+    // Once the look-up window has passed without a backup, the tracker frees the key: the repeat runs.
+    const lifecycle = lifecycleOf(composeGateway('trackBackups'));
+    const later = () => Date.now() + (lifecycle.settings.lookupWindowSeconds + 60) * 1000;
+    expect((await trackDueBackups({ ...lifecycle, now: later }, Date.now() + 10_000)).lookupsSettled).toBe(1);
+    const after = await post(ddsRequest, { 'Idempotency-Key': 'maybe-created' });
+    expect(after.statusCode).toBe(202);
+    expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
     expect(standIn.backups()).toHaveLength(1);
   });
 

@@ -115,7 +115,8 @@ describe('createBackupFromQueue properties', () => {
         const instanceId = given.instanceId ?? given.instance ?? given.instance_id;
         expect(sent[engine === 'dds' ? 'instance_id' : 'instance']).toBe(instanceId);
         if (given.name !== undefined) expect(sent.name).toBe(given.name);
-        else expect(sent.name).toMatch(new RegExp(`^${engine}-\\d{8}-\\d{6}-[0-9a-f]{4}$`));
+        // Every queued request has a key (its delivery's id), and a keyed request's name comes from its key.
+        else expect(sent.name).toMatch(new RegExp(`^${engine}-k-[0-9a-f]{16}$`));
         expect(sent.description).toBe(given.description);
         expect(sent.databases).toEqual((given.databases as string[] | undefined)?.map((name) => ({ name })));
         expect(backups).toHaveLength(1);
