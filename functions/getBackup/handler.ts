@@ -16,6 +16,15 @@ const gateway = atColdStart(() => composeGateway('getBackup'));
 
 const BACKUP_PATH = /^\/backups\/([^/]+)$/;
 
+/** A path segment decoded; one that is not validly percent-encoded is kept as sent, names no backup and gets a 404. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /**
  * `GET /backups/{backupId}`: one backup's status, asked of Huawei Cloud first when the ledger's is stale;
  * `GET /backups?instanceId=…&limit=…`: the most recent backups. Signed like `POST /backups`.
@@ -28,7 +37,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     const lifecycle = lifecycleOf(gateway());
     const backupId = event.pathParameters?.backupId ?? BACKUP_PATH.exec(event.rawPath)?.[1];
     if (backupId !== undefined) {
-      return jsonResponse(200, backupView(await backupStatus(lifecycle, decodeURIComponent(backupId), deadlineOf(context))));
+      return jsonResponse(200, backupView(await backupStatus(lifecycle, decodedSegment(backupId), deadlineOf(context))));
     }
     const query = listQueryOf(event.queryStringParameters ?? {});
     const backups = await lifecycle.ledger.recent(query, deadlineOf(context));
