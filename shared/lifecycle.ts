@@ -82,7 +82,8 @@ function changesFrom(lifecycle: Lifecycle, record: BackupRecord, upstream: Upstr
     changes.status = upstream.status;
     if (upstream.beganAt) changes.startedAt = upstream.beganAt;
     if (upstream.endedAt && upstream.status !== 'BUILDING') changes.completedAt = upstream.endedAt;
-    if (upstream.sizeKB !== undefined) changes.sizeKB = upstream.sizeKB;
+    // Both services list a backup still building with size 0: that is no size yet, so only a finished one's counts.
+    if (upstream.sizeKB !== undefined && upstream.status !== 'BUILDING') changes.sizeKB = upstream.sizeKB;
     if (upstream.status === 'FAILED') changes.reason = 'Huawei Cloud reports the backup as failed.';
   }
   const stillBuilding = (changes.status ?? record.status) === 'BUILDING';
