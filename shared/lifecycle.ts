@@ -194,7 +194,19 @@ function listFor(lifecycle: Lifecycle, service: Service, instanceId: string, sin
  * const outcome = await lookNow(lifecycle, lookup, deadline); // → { kind: 'found', result } | { kind: 'still-looking' }
  */
 export async function lookNow(lifecycle: Lifecycle, lookup: PendingLookup, deadline: number): Promise<LookupOutcome> {
-  const listed = await listFor(lifecycle, lookup.service, lookup.instanceId, Date.parse(lookup.requestedAt), deadline);
+  let listed: UpstreamBackup[];
+  try {
+    listed = await listFor(lifecycle, lookup.service, lookup.instanceId, Date.parse(lookup.requestedAt), deadline);
+  } catch (error) {
+    // A list call that failed saw nothing: the caller opens the lookup and the tracker goes on looking. Thrown, it
+    // kept the lookup from being opened, and the key answered 409 until its record expired.
+    logger.warn('uncertain create could not be looked for at once; the tracker looks for it', {
+      instanceId: lookup.instanceId,
+      name: lookup.name,
+      error: error as Error,
+    });
+    return { kind: 'still-looking' };
+  }
   return settleLookup(lifecycle, lookup, listed, deadline);
 }
 
