@@ -168,9 +168,16 @@ export async function settleLookup(lifecycle: Lifecycle, lookup: PendingLookup, 
     const result = resultOfLookup(lookup, found);
     const record = recordOfResult(result, lookup, lifecycle.now());
     await recordCreated(lifecycle, record, deadline);
-    const current = await apply(lifecycle, record, found, deadline);
+    // The backup exists whatever the ledger says: a ledger write that fails from here on is logged, never turned
+    // into a failed look (which answered 502 to a caller whose backup exists, and left its key uncertain).
+    const current = await apply(lifecycle, record, found, deadline).catch((error: Error) => {
+      logger.error('backup found by looking but its status not recorded in the ledger', { record, error });
+      return record;
+    });
     if (key) await lifecycle.idempotency?.settle(key, 'COMPLETED', { ...result, status: current.status }, deadline ?? lifecycle.now() + 5_000);
-    await lifecycle.ledger.closeLookup(lookup.lookupId, deadline);
+    await lifecycle.ledger.closeLookup(lookup.lookupId, deadline).catch((error: Error) => {
+      logger.error('backup found by looking but its lookup not closed in the ledger', { lookupId: lookup.lookupId, backupId: found.id, error });
+    });
     logger.info('uncertain create settled: the backup was created', { ...context, backupId: found.id });
     return { kind: 'found', result: { ...result, status: current.status } };
   }
