@@ -85,7 +85,7 @@ function readBackup(entry: unknown): UpstreamBackup | undefined {
  * One page of an instance's backups.
  *
  * @example
- * await listBackups(client, projectId, 'rds', { instanceId, backupId }, 0, deadline) // → { backups: [{ id, status: 'BUILDING', … }], total: 1 }
+ * await listBackups(client, projectId, 'rds', { instanceId, backupId }, 0, deadline) // → { backups: [{ id, status: 'BUILDING', … }], total: 1, served: 1 }
  */
 export async function listBackups(
   client: HuaweiClient,
@@ -94,7 +94,7 @@ export async function listBackups(
   { instanceId, backupId, window }: ListQuery,
   offset: number,
   deadline: number,
-): Promise<{ backups: UpstreamBackup[]; total: number }> {
+): Promise<{ backups: UpstreamBackup[]; total: number; served: number }> {
   const query: Record<string, string> = {
     instance_id: instanceId,
     offset: String(offset),
@@ -105,8 +105,9 @@ export async function listBackups(
   const { body } = await client.get(service, `/v3/${encodeURIComponent(projectId)}/backups`, query, deadline);
   const entries = isRecord(body) && Array.isArray(body.backups) ? body.backups : [];
   const backups = entries.map(readBackup).filter((backup): backup is UpstreamBackup => backup !== undefined);
-  const total = isRecord(body) && typeof body.total_count === 'number' ? body.total_count : backups.length;
-  return { backups, total };
+  const total = isRecord(body) && typeof body.total_count === 'number' ? body.total_count : entries.length;
+  // `served`: the entries on the page as Huawei Cloud sent them, readable or not; paging goes by these.
+  return { backups, total, served: entries.length };
 }
 
 /**
@@ -117,10 +118,14 @@ export async function listBackups(
  */
 export async function listAllBackups(client: HuaweiClient, projectId: string, service: Service, query: ListQuery, deadline: number): Promise<UpstreamBackup[]> {
   const all: UpstreamBackup[] = [];
+  let servedSoFar = 0;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const { backups, total } = await listBackups(client, projectId, service, query, page * PAGE_SIZE, deadline);
+    const { backups, total, served } = await listBackups(client, projectId, service, query, page * PAGE_SIZE, deadline);
     all.push(...backups);
-    if (backups.length < PAGE_SIZE || all.length >= total) break;
+    servedSoFar += served;
+    // Counted by what was served, not by what could be read: an entry with a status this code does not know
+    // made a full page look short, and the pages after it went unread.
+    if (served < PAGE_SIZE || servedSoFar >= total) break;
   }
   return all;
 }
