@@ -1,6 +1,7 @@
 import type { AwsCredentials, AwsService } from './aws/client';
 import { RDS_API_VERSIONS, type RdsApiVersion } from './domain/engine-mapping';
 import { ConfigurationError } from './errors';
+import { definedFields } from './objects';
 
 /**
  * Every environment variable the gateway reads, declared once: its rule, its default and the functions that
@@ -13,6 +14,8 @@ export type Env = Record<string, string | undefined>;
 
 const ALL: readonly FunctionName[] = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand', 'getBackup', 'trackBackups'];
 const HTTP: readonly FunctionName[] = ['createBackup', 'slackCommand', 'getBackup'];
+/** Those that post to Slack: the outcome of a queued Slack request, and its completion. */
+const SLACK_POSTERS: readonly FunctionName[] = ['createBackupFromQueue', 'trackBackups'];
 const CREATORS: readonly FunctionName[] = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand'];
 /** Those that create a backup, or settle an uncertain create, and so write idempotency records. */
 const KEY_WRITERS: readonly FunctionName[] = [...CREATORS, 'trackBackups'];
@@ -132,8 +135,9 @@ export const CONFIGURATION = {
   HUAWEICLOUD_SDK_SK: variable({ description: 'Secret key, for local runs (instead of the secret).', usedBy: ALL, parse: asText }),
   HUAWEICLOUD_SDK_SECURITY_TOKEN: variable({ description: 'Security token of temporary keys, for local runs.', usedBy: ALL, parse: asText }),
   SIGNING_SECRETS_SECRET: variable({
-    description: 'Secrets Manager secret holding `{"WEBHOOK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"}` (deployed).',
-    usedBy: HTTP,
+    description:
+      'Secrets Manager secret holding `{"WEBHOOK_SIGNING_SECRET", "SLACK_SIGNING_SECRET", "SLACK_NOTIFY_WEBHOOK_URL"?}` (deployed).',
+    usedBy: [...HTTP, ...SLACK_POSTERS],
     parse: asText,
   }),
   WEBHOOK_SIGNING_SECRET: variable({
@@ -157,6 +161,37 @@ export const CONFIGURATION = {
     default: '',
     usedBy: ['slackCommand'],
     parse: slackIds(SLACK_CHANNEL_ID, 'C0123OPS'),
+  }),
+  SLACK_TEAM_ID: variable({
+    description: 'The Slack workspace (team ID) whose commands are taken; commands from any other are refused.',
+    usedBy: ['slackCommand'],
+    parse: matching(/^T[A-Z0-9]{2,}$/, 'must be a Slack team ID such as T0123ABCD'),
+  }),
+  SLACK_RESPONSE_URL_PREFIX: variable({
+    description: "A command's `response_url` is posted to only when it starts with this; any other is refused and logged.",
+    default: 'https://hooks.slack.com/',
+    usedBy: ['slackCommand', ...SLACK_POSTERS],
+    parse: (text) => {
+      httpOrigin('https://hooks.slack.com/')(text);
+      return text;
+    },
+  }),
+  SLACK_NOTIFY_WEBHOOK_URL: variable({
+    description:
+      "A Slack incoming webhook for completions once a command's `response_url` has expired (locally; deployed, a field of the signing secret).",
+    usedBy: SLACK_POSTERS,
+    parse: (text) => {
+      httpOrigin('https://hooks.slack.com/services/…')(text);
+      return text;
+    },
+  }),
+  BACKUP_REQUESTS_QUEUE_URL: variable({
+    description: 'The SQS queue Slack creates are handed to (set by serverless.yml).',
+    usedBy: ['slackCommand'],
+    parse: (text) => {
+      httpOrigin('https://sqs.eu-west-1.amazonaws.com/123456789012/backup-gateway-dev-backup-requests')(text);
+      return text;
+    },
   }),
   BACKUP_SCHEDULE_TARGETS: variable({
     description: 'JSON array of `{"engine","instanceId","namePrefix"?,"description"?,"databases"?}` the schedule backs up.',
@@ -267,6 +302,18 @@ export interface LedgerConfig {
   lookupWindowSeconds: number;
 }
 
+/** Where the incoming webhook for late Slack completions comes from. */
+export type SlackWebhookSource = { kind: 'value'; url: string } | { kind: 'secretsManager'; secretId: string };
+
+export interface SlackConfig {
+  responseUrlPrefix: string;
+  teamId?: string;
+  /** slackCommand: the queue its creates are handed to. */
+  requestsQueueUrl?: string;
+  /** Absent: none configured; completions after the response URL expired are then only published as events. */
+  notifyWebhook?: SlackWebhookSource;
+}
+
 /** A function's settings; a section a function does not use is absent. */
 export interface GatewayConfig {
   huawei: HuaweiConfig;
@@ -276,6 +323,8 @@ export interface GatewayConfig {
   ledger?: LedgerConfig;
   signingSecrets?: SigningSecretsSource;
   slackAllowList?: { users: ReadonlySet<string>; channels: ReadonlySet<string> };
+  /** How the gateway talks back to Slack (slackCommand, and the functions that post outcomes and completions). */
+  slack?: SlackConfig;
   /** The raw JSON of `BACKUP_SCHEDULE_TARGETS`; its rules live with the schedule. */
   scheduleTargets?: string;
 }
@@ -391,6 +440,26 @@ function signingSection(functionName: FunctionName, { read }: Reader, problems: 
   return { kind: 'values', secrets };
 }
 
+function slackSection(functionName: FunctionName, { read, require }: Reader): SlackConfig | undefined {
+  if (functionName !== 'slackCommand' && !SLACK_POSTERS.includes(functionName)) return undefined;
+  const webhook = read('SLACK_NOTIFY_WEBHOOK_URL');
+  const secretId = read('SIGNING_SECRETS_SECRET');
+  // Deployed, the webhook is a field of the signing secret, like every other Slack secret.
+  const notifyWebhook: SlackWebhookSource | undefined = webhook
+    ? { kind: 'value', url: webhook }
+    : secretId && SLACK_POSTERS.includes(functionName)
+      ? { kind: 'secretsManager', secretId }
+      : undefined;
+  const requestsQueueUrl = read('BACKUP_REQUESTS_QUEUE_URL');
+  if (functionName === 'slackCommand') {
+    require('BACKUP_REQUESTS_QUEUE_URL', requestsQueueUrl, 'BACKUP_REQUESTS_QUEUE_URL is not set (serverless.yml sets it to the backup request queue)');
+  }
+  return {
+    responseUrlPrefix: read('SLACK_RESPONSE_URL_PREFIX') ?? 'https://hooks.slack.com/',
+    ...definedFields({ teamId: read('SLACK_TEAM_ID'), requestsQueueUrl, notifyWebhook }),
+  };
+}
+
 /**
  * Parses a function's configuration once, at cold start; throws one {@link ConfigurationError} naming every
  * missing or malformed variable.
@@ -419,7 +488,10 @@ export function loadConfig(functionName: FunctionName, env: Env = process.env): 
   if (!ledger && (functionName === 'getBackup' || functionName === 'trackBackups')) {
     problems.push(`BACKUPS_TABLE is not set (${functionName} reads the ledger)`);
   }
-  const needsAws = Boolean(idempotency || ledger) || huawei.credentials?.kind === 'secretsManager' || signingSecrets?.kind === 'secretsManager';
+  const slack = slackSection(functionName, variables);
+  const needsAws =
+    Boolean(idempotency || ledger || slack?.requestsQueueUrl) ||
+    [huawei.credentials?.kind, signingSecrets?.kind, slack?.notifyWebhook?.kind].includes('secretsManager');
   const aws = awsSection(variables, problems, needsAws);
 
   const config: GatewayConfig = {
@@ -428,6 +500,7 @@ export function loadConfig(functionName: FunctionName, env: Env = process.env): 
     ...(idempotency && { idempotency }),
     ...(ledger && { ledger }),
     ...(signingSecrets && { signingSecrets }),
+    ...(slack && { slack }),
   };
   if (functionName === 'slackCommand') {
     config.slackAllowList = { users: new Set(read('SLACK_ALLOWED_USERS')), channels: new Set(read('SLACK_ALLOWED_CHANNELS')) };

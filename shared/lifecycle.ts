@@ -31,6 +31,8 @@ export interface Lifecycle {
   idempotency?: IdempotencyStore;
   settings: LifecycleSettings;
   now: () => number;
+  /** Told when the tracker settles an uncertain create (the Slack follow-up tells the channel that asked). */
+  onLookupSettled?: (lookup: PendingLookup, outcome: LookupOutcome) => Promise<void>;
 }
 
 /** Instances asked about at once by one tracking run: bounded, so that a long list does not burst API limits. */
@@ -273,8 +275,12 @@ export async function trackDueBackups(lifecycle: Lifecycle, deadline: number): P
         }
         for (const lookup of group.lookups) {
           const outcome = await settleLookup(lifecycle, lookup, listed, deadline);
-          if (outcome.kind === 'still-looking') await lifecycle.ledger.touchLookup(lookup.lookupId, iso(lifecycle.now()), deadline);
-          else run.lookupsSettled++;
+          if (outcome.kind === 'still-looking') {
+            await lifecycle.ledger.touchLookup(lookup.lookupId, iso(lifecycle.now()), deadline);
+          } else {
+            run.lookupsSettled++;
+            await lifecycle.onLookupSettled?.(lookup, outcome);
+          }
         }
       }),
     ),

@@ -11,8 +11,9 @@ import {
 } from './domain/backup-request';
 import { InvalidRequestError, PayloadTooLargeError } from './errors';
 import { logFailure } from './failure-log';
-import type { RequestBackup } from './request-backup';
 import { isRecord } from './objects';
+import type { RequestBackup } from './request-backup';
+import { slackFollowUpOf, slackOrigin, type SlackAnnouncer, type SlackFollowUp } from './slack/follow-up';
 
 /**
  * The queue adapter: each SQS message is one backup request, on its own. Failed records are reported in
@@ -67,13 +68,28 @@ function parseLayer(text: string, what: string): unknown {
  * some producers send it). The event's id keys the request: EventBridge can deliver one event twice (two SQS
  * messages, or two SNS notifications), and only the event id is the same in both.
  */
-function requestFromContent(content: unknown, deliveryKey: string): BackupRequest {
-  if (!isEventBridgeEnvelope(content)) return validateBackupRequest(content, { idempotencyKey: deliveryKey });
+function requestFromContent(content: unknown, deliveryKey: string): QueuedRequest {
+  if (!isEventBridgeEnvelope(content)) return slackOrPlain(content, deliveryKey);
   // An id that could not be a key (not from EventBridge itself) must not fail a request that never named one.
   const eventId = isIdempotencyKey(content.id) ? content.id : deliveryKey;
   const { detail } = content;
   const request = typeof detail === 'string' ? parseLayer(detail, "the event's detail") : detail;
-  return validateBackupRequest(request, { idempotencyKey: eventId });
+  return { request: validateBackupRequest(request, { idempotencyKey: eventId }) };
+}
+
+/** A request handed over by the Slack command carries what its follow-up needs in `slack`; others do not. */
+function slackOrPlain(content: unknown, deliveryKey: string): QueuedRequest {
+  if (!isRecord(content) || !('slack' in content)) return { request: validateBackupRequest(content, { idempotencyKey: deliveryKey }) };
+  const { slack, ...rest } = content;
+  const followUp = slackFollowUpOf(slack);
+  if (!followUp) throw new InvalidRequestError([{ field: 'slack', message: 'must be {"responseUrl", "userId", "channelId", "commandText", "teamId"?}' }]);
+  return { request: validateBackupRequest(rest, { idempotencyKey: deliveryKey }), slack: followUp };
+}
+
+/** A queued request, and its Slack follow-up when the Slack command put it there. */
+export interface QueuedRequest {
+  request: BackupRequest;
+  slack?: SlackFollowUp;
 }
 
 /**
@@ -86,9 +102,9 @@ function requestFromContent(content: unknown, deliveryKey: string): BackupReques
  *
  * @example
  * requestFromMessage(sqsRecord({ body: { engine: 'dds', instanceId: 'a89d…in02' }, messageId: 'm-1' }))
- * // → { engine: 'dds', instanceId: 'a89d…in02', idempotencyKey: 'm-1' }
+ * // → { request: { engine: 'dds', instanceId: 'a89d…in02', idempotencyKey: 'm-1' } }
  */
-export function requestFromMessage(record: SQSRecord): BackupRequest {
+export function requestFromMessage(record: SQSRecord): QueuedRequest {
   if (Buffer.byteLength(record.body, 'utf8') > MAX_REQUEST_BYTES) {
     throw new PayloadTooLargeError('The message body', MAX_REQUEST_BYTES);
   }
@@ -105,20 +121,34 @@ export function requestFromMessage(record: SQSRecord): BackupRequest {
 /**
  * Processes a batch through Powertools batch. Powertools runs all records in parallel without a bound, so each
  * record waits for a slot of {@link concurrencyLimit} first. A failure is logged once, with its message id.
+ * A request from the Slack command has its outcome posted to Slack, and is then done: the person who asked
+ * decides whether to ask again, so it is not redelivered.
  *
  * @example
- * export const handler = middy<SQSEvent, SQSBatchResponse>().handler((event, context) => processBackupQueue(event, context, requestBackup));
+ * export const handler = middy<SQSEvent, SQSBatchResponse>().handler((event, context) => processBackupQueue(event, context, requestBackup, slack));
  */
-export async function processBackupQueue(event: SQSEvent, context: Context, requestBackup: RequestBackup): Promise<SQSBatchResponse> {
+export async function processBackupQueue(
+  event: SQSEvent,
+  context: Context,
+  requestBackup: RequestBackup,
+  slack?: SlackAnnouncer,
+): Promise<SQSBatchResponse> {
   const deadline = deadlineOf(context);
   const limit = concurrencyLimit(MAX_CONCURRENT_RECORDS);
   const backUp = async (record: SQSRecord) => {
     const logContext = { messageId: record.messageId };
+    let queued: QueuedRequest | undefined;
     try {
-      return await requestBackup(requestFromMessage(record), deadline, { via: 'queue', messageId: record.messageId });
+      queued = requestFromMessage(record);
+      const origin = queued.slack ? slackOrigin(queued.slack) : ({ via: 'queue', messageId: record.messageId } as const);
+      const result = await requestBackup(queued.request, deadline, origin);
+      if (queued.slack) await slack?.requestOutcome(slackOrigin(queued.slack), queued.request, { result });
+      return result;
     } catch (error) {
       logFailure(error, logContext);
-      throw error;
+      if (!queued?.slack || !slack) throw error;
+      await slack.requestOutcome(slackOrigin(queued.slack), queued.request, { error });
+      return undefined;
     }
   };
   return processPartialResponse(event, (record: SQSRecord) => limit(() => backUp(record)), new BatchProcessor(EventType.SQS), {

@@ -179,7 +179,13 @@ describe('one configuration, every problem named at once', () => {
 });
 
 describe('signing secrets and the Slack allow-list', () => {
-  const slack = { ...base, WEBHOOK_SIGNING_SECRET: undefined, SLACK_SIGNING_SECRET: ' new-secret , old-secret,' };
+  const slack = {
+    ...base,
+    WEBHOOK_SIGNING_SECRET: undefined,
+    SLACK_SIGNING_SECRET: ' new-secret , old-secret,',
+    BACKUP_REQUESTS_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/backup-requests',
+    AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9324',
+  };
 
   it('reads the comma-separated variable of a local run', () => {
     expect(loadConfig('slackCommand', slack).signingSecrets).toEqual({ kind: 'values', secrets: ['new-secret', 'old-secret'] });
@@ -200,6 +206,18 @@ describe('signing secrets and the Slack allow-list', () => {
     ],
   ])('refuses the webhook when %s', (_, env, message) => {
     expect(detailOf({ ...base, WEBHOOK_SIGNING_SECRET: undefined, ...env })).toContain(message);
+  });
+
+  it('needs the request queue, takes one workspace, and posts to Slack only under the prefix', () => {
+    expect(detailOf({ ...slack, BACKUP_REQUESTS_QUEUE_URL: undefined }, 'slackCommand')).toContain('BACKUP_REQUESTS_QUEUE_URL is not set');
+    expect(detailOf({ ...slack, SLACK_TEAM_ID: 'acme' }, 'slackCommand')).toContain('SLACK_TEAM_ID must be a Slack team ID such as T0123ABCD');
+    expect(loadConfig('slackCommand', { ...slack, SLACK_TEAM_ID: 'T0ACME001' }).slack).toEqual({
+      responseUrlPrefix: 'https://hooks.slack.com/',
+      teamId: 'T0ACME001',
+      requestsQueueUrl: slack.BACKUP_REQUESTS_QUEUE_URL,
+    });
+    const tracker = loadConfig('trackBackups', { ...base, BACKUPS_TABLE: 'backups', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', SIGNING_SECRETS_SECRET: 'backup-gateway/dev/signing' });
+    expect(tracker.slack).toEqual({ responseUrlPrefix: 'https://hooks.slack.com/', notifyWebhook: { kind: 'secretsManager', secretId: 'backup-gateway/dev/signing' } });
   });
 
   it('names every allow-list entry that is not a Slack ID', () => {

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupRequestedEvent, sqsEvent, sqsRecord } from '../local/events';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import { startLocalSlack, type LocalSlack } from '../local/slack';
+import { startLocalSqs, type LocalSqs } from '../local/sqs';
 import { SLACK_SIGNATURE, signedHeaders } from '../shared/auth/hmac';
 import { parseCommandText } from '../shared/slack/command-text';
 import { anyJson, brokenRequest, validDescription, validName, validRequest } from './support/arbitraries';
@@ -17,18 +19,26 @@ type QueueHandler = (event: SQSEvent, context: unknown) => Promise<SQSBatchRespo
 let standIn: HuaweiStandIn;
 let queueHandler: QueueHandler;
 let slack: Awaited<ReturnType<typeof coldStartSlack>>;
+let sqs: LocalSqs;
+let slackStandIn: LocalSlack;
 
-const coldStartSlack = () => coldStart(() => import('../functions/slackCommand/handler'));
+const coldStartSlack = (env: Record<string, string>) => coldStart(() => import('../functions/slackCommand/handler'), env);
 const POOL = ['a89dab5e39394eccbdb77b19d57b0180in02', '44b277eb-39be-4921-be31-3d61b43651d7', 'c2aac04b4b44460aa75674fc0fd878b2no04'];
 
 beforeAll(async () => {
   // Any instance may be named with databases here (arbitrary bodies and command lines), so the stand-in takes
   // unknown instances for SQL Server.
   standIn = await startStandInForHandlers({ defaultRdsEngine: 'SQLServer' });
+  [sqs, slackStandIn] = await Promise.all([startLocalSqs(), startLocalSlack()]);
+  process.env.SLACK_RESPONSE_URL_PREFIX = `${slackStandIn.url}/`;
   ({ handler: queueHandler } = (await import('../functions/createBackupFromQueue/handler')) as unknown as { handler: QueueHandler });
-  slack = await coldStartSlack();
+  slack = await coldStartSlack({
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+    BACKUP_REQUESTS_QUEUE_URL: sqs.queueUrl('backup-requests'),
+    SLACK_RESPONSE_URL_PREFIX: `${slackStandIn.url}/`,
+  });
 });
-afterAll(() => standIn.close());
+afterAll(() => Promise.all([standIn.close(), sqs.close(), slackStandIn.close()]));
 
 /** Delivers one batch and returns the failed message ids with the upstream requests it caused. */
 async function deliver(event: SQSEvent) {
@@ -167,43 +177,40 @@ const wellFormedLine = fc
   );
 
 describe('slackCommand properties', () => {
-  /** Sends a verified slash command and returns the reply with the upstream requests it caused. */
-  async function command(text: string) {
+  /** Sends a verified slash command and returns the reply with the upstream requests and queue messages it caused. */
+  async function command(text: string, caller: { userId?: string; channelId?: string } = {}) {
     standIn.reset();
-    const response = await slack(slackCommandEvent({ text }));
-    return { response, upstream: [...standIn.requests] };
+    const queued = sqs.messages.length;
+    const response = await slack(slackCommandEvent({ text, responseUrl: slackStandIn.responseUrl('property'), ...caller }));
+    return { response, upstream: [...standIn.requests], queued: sqs.messages.slice(queued) };
   }
+  const isRequesting = (text: string) => text.startsWith(':hourglass_flowing_sand: Requesting a backup');
 
-  it('answers any text from an allowed user with a Slack message; only an in_channel one called upstream', async () => {
+  it('answers any text from an allowed user with a Slack message at once, never calls upstream, queues only a create', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), commandLine, wellFormedLine), async (text) => {
-        const { response, upstream } = await command(text);
+        const { response, upstream, queued } = await command(text);
         expect(response.statusCode).toBe(200);
         expect(response.headers).toMatchObject({ 'Content-Type': 'application/json' });
         expect(Object.keys(response.json).sort()).toEqual(['response_type', 'text']);
-        expect(['in_channel', 'ephemeral']).toContain(response.json.response_type);
+        expect(response.json.response_type).toBe('ephemeral');
         expect(typeof response.json.text).toBe('string');
         expect(response.json.text).not.toBe('');
-        for (const request of upstream) expect(request.refusal).toBeUndefined();
-        if (response.json.response_type === 'in_channel') {
-          expect(upstream).toHaveLength(1);
-          expect(standIn.backups()).toHaveLength(1);
-          expect(response.json.text).toContain(`id \`${standIn.backups()[0].id}\``);
-        } else {
-          expect(upstream, response.json.text).toHaveLength(0);
-        }
+        expect(upstream).toHaveLength(0);
+        expect(queued, response.json.text).toHaveLength(isRequesting(response.json.text) ? 1 : 0);
       }),
       { numRuns: 300 },
     );
   });
 
-  it('creates the backup the well-formed line asks for, with its values exactly', async () => {
+  it('queues the backup the well-formed line asks for, and the queue creates it with its values exactly', async () => {
     await fc.assert(
       fc.asyncProperty(wellFormedLine, async (text) => {
-        const { response } = await command(text);
-        expect(response.json.response_type, response.json.text).toBe('in_channel');
+        const { response, queued } = await command(text);
+        expect(isRequesting(response.json.text), response.json.text).toBe(true);
+        const { failed, backups } = await deliver(sqsEvent(sqsRecord({ messageId: queued[0].messageId, body: JSON.parse(queued[0].body) })));
+        expect(failed).toEqual([]);
         const asked = parseCommandText(text);
-        const backups = standIn.backups();
         expect(backups).toHaveLength(1);
         expect(backups[0].instanceId).toBe(asked.instanceId);
         if (asked.name !== undefined) expect(backups[0].name).toBe(asked.name);
@@ -227,22 +234,22 @@ describe('slackCommand properties', () => {
         Object.assign(event, { body: body.toString('base64'), isBase64Encoded: true });
         const response = await slack(event);
         expect(response.statusCode).toBe(200);
-        expect(['in_channel', 'ephemeral']).toContain(response.json.response_type);
+        expect(response.json.response_type).toBe('ephemeral');
         expect(standIn.requests).toHaveLength(0);
       }),
       { numRuns: 150 },
     );
   });
 
-  it('refuses any text from a caller not on the allow-list without reading it or calling upstream', async () => {
+  it('refuses any text from a caller not on the allow-list without reading it, calling upstream or queueing', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(commandLine, wellFormedLine), async (text) => {
-        standIn.reset();
-        const response = await slack(slackCommandEvent({ text, userId: 'U0STRANGER', channelId: 'C0ELSEWHER' }));
+        const { response, upstream, queued } = await command(text, { userId: 'U0STRANGER', channelId: 'C0ELSEWHER' });
         expect(response.statusCode).toBe(200);
         expect(response.json.response_type).toBe('ephemeral');
         if (!['', 'help'].includes(text.trim().toLowerCase())) expect(response.json.text).toContain('You may not create backups');
-        expect(standIn.requests).toHaveLength(0);
+        expect(upstream).toHaveLength(0);
+        expect(queued).toHaveLength(0);
       }),
       { numRuns: 100 },
     );

@@ -1,78 +1,154 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { ENGINES } from '../shared/domain/backup-request';
-import { captureOutput, lambdaContext, slackCommandEvent, startStandInForHandlers, TEST_SIGNING_SECRETS, TEST_SLACK_ALLOWED } from './support/fixtures';
+import { composeGateway, lifecycleOf } from '../shared/gateway';
+import { trackDueBackups } from '../shared/lifecycle';
 import { coldStart } from './support/cold-start';
+import { captureOutput, slackCommandEvent, TEST_SIGNING_SECRETS, TEST_SLACK_ALLOWED } from './support/fixtures';
+import { startSlackFlow } from './support/slack-flow';
 
+/**
+ * The Slack flow end to end: slackCommand answers at once and hands creates to the queue; the queue's function
+ * creates the backup and posts the outcome to the command's response URL; the tracker posts its end.
+ */
 const DDS_INSTANCE = 'a89dab5e39394eccbdb77b19d57b0180in02';
 const MYSQL_INSTANCE = '44b277eb-39be-4921-be31-3d61b43651d7';
 const SQLSERVER_INSTANCE = 'c2aac04b4b44460aa75674fc0fd878b2no04';
 const STRANGER = { userId: 'U0STRANGER', channelId: 'C0ELSEWHER' };
 
-const coldStartSlack = (env: Record<string, string> = {}) => coldStart(() => import('../functions/slackCommand/handler'), env);
+let flow: Awaited<ReturnType<typeof startSlackFlow>>;
+let standIn: Awaited<ReturnType<typeof startSlackFlow>>['standIn'];
+let invoke: Awaited<ReturnType<typeof startSlackFlow>>['command'];
+const coldStartSlack = (env: Record<string, string> = {}) => coldStart(() => import('../functions/slackCommand/handler'), { ...flow.env, ...env });
+let commands = 0;
+/** A command from the allowed user whose follow-up goes to a fresh response URL on the Slack stand-in. */
+const command = (text: string, options: Partial<Parameters<typeof slackCommandEvent>[0]> = {}) => {
+  const responseUrl = flow.slack.responseUrl(String(++commands));
+  return { responseUrl, answer: invoke(slackCommandEvent({ text, responseUrl, ...options })) };
+};
+const postsTo = (responseUrl: string) => flow.slack.posts.filter((post) => responseUrl.endsWith(post.path)).map((post) => post.message);
 
-let standIn: HuaweiStandIn;
-let invoke: Awaited<ReturnType<typeof coldStartSlack>>;
+/** One tracking run as it will happen once `minutes` have passed. */
+async function trackAfter(minutes: number) {
+  const lifecycle = lifecycleOf(composeGateway('trackBackups'));
+  return trackDueBackups({ ...lifecycle, now: () => Date.now() + minutes * 60_000 }, Date.now() + 10_000);
+}
 
 beforeAll(async () => {
-  standIn = await startStandInForHandlers();
+  flow = await startSlackFlow({ BACKUP_TRACKING_INTERVAL_SECONDS: '1' }, { completeAfterMs: 0 });
+  ({ standIn, command: invoke } = flow);
   standIn.addRdsInstance(SQLSERVER_INSTANCE, 'SQLServer');
-  invoke = await coldStartSlack();
 });
-afterAll(() => standIn.close());
+afterAll(() => flow.close());
 beforeEach(() => standIn.reset());
 
-describe('slackCommand: creating backups', () => {
-  it('creates a DDS backup for an allowed user and tells the channel who asked, what and which id', async () => {
-    const response = await invoke(slackCommandEvent({ text: `dds ${DDS_INSTANCE} before-upgrade` }));
+describe('slackCommand: answer at once, create after the answer', () => {
+  it('acknowledges a create only to the caller, calls no Huawei Cloud, and hands exactly one message to the queue', async () => {
+    const queued = flow.sqs.messages.length;
+    const { responseUrl, answer } = command(`dds ${DDS_INSTANCE} before-upgrade --desc "before the upgrade"`);
+    const response = await answer;
+
     expect(response.statusCode).toBe(200);
-    expect(response.headers).toMatchObject({ 'Content-Type': 'application/json' });
-    const [backup] = standIn.backups();
-    expect(backup).toMatchObject({ service: 'dds', instanceId: DDS_INSTANCE, name: 'before-upgrade' });
     expect(response.json).toEqual({
-      response_type: 'in_channel',
-      text: `<@${TEST_SLACK_ALLOWED.user}> asked for a backup of DDS (MongoDB) instance \`${DDS_INSTANCE}\`: backup \`before-upgrade\`, id \`${backup.id}\`, BUILDING.`,
+      response_type: 'ephemeral',
+      text: `:hourglass_flowing_sand: Requesting a backup named \`before-upgrade\` of DDS (MongoDB) instance \`${DDS_INSTANCE}\`… This channel hears when it is created, and when it completes.`,
     });
+    expect(standIn.requests).toHaveLength(0);
+    expect(flow.sqs.messages).toHaveLength(queued + 1);
+    expect(JSON.parse(flow.sqs.messages.at(-1)!.body)).toEqual({
+      engine: 'dds',
+      instanceId: DDS_INSTANCE,
+      name: 'before-upgrade',
+      description: 'before the upgrade',
+      slack: {
+        responseUrl,
+        userId: TEST_SLACK_ALLOWED.user,
+        channelId: 'C0OTHERCH1',
+        teamId: 'T0TEAM0001',
+        commandText: `dds ${DDS_INSTANCE} before-upgrade --desc "before the upgrade"`,
+      },
+    });
+    await flow.deliver();
   });
 
-  it('creates an RDS backup for anyone in an allowed channel, with a generated name', async () => {
-    const response = await invoke(slackCommandEvent({ text: `mysql ${MYSQL_INSTANCE}`, userId: STRANGER.userId, channelId: TEST_SLACK_ALLOWED.channel }));
+  it('creates the backup from the queue and tells the channel who asked, what, and which id', async () => {
+    const { responseUrl, answer } = command(`dds ${DDS_INSTANCE} from-slack-01`);
+    await answer;
+    expect((await flow.deliver()).batchItemFailures).toEqual([]);
+
     const [backup] = standIn.backups();
-    expect(backup).toMatchObject({ service: 'rds', instanceId: MYSQL_INSTANCE, name: expect.stringMatching(/^mysql-\d{8}-\d{6}-[0-9a-f]{4}$/) });
-    expect(response.json.response_type).toBe('in_channel');
-    expect(response.json.text).toContain(`<@${STRANGER.userId}> asked for a backup of RDS for MySQL instance \`${MYSQL_INSTANCE}\``);
-    expect(response.json.text).toContain(`backup \`${backup.name}\`, id \`${backup.id}\``);
+    expect(backup).toMatchObject({ service: 'dds', instanceId: DDS_INSTANCE, name: 'from-slack-01' });
+    expect(postsTo(responseUrl)).toEqual([
+      {
+        response_type: 'in_channel',
+        text: `<@${TEST_SLACK_ALLOWED.user}> asked for a backup of DDS (MongoDB) instance \`${DDS_INSTANCE}\`: backup \`from-slack-01\`, id \`${backup.id}\`, BUILDING.`,
+      },
+    ]);
   });
 
-  it('passes a quoted description with its spaces and non-ASCII text, and the databases, to a SQL Server backup', async () => {
+  it('passes a quoted description and the databases of a SQL Server backup through the queue unchanged', async () => {
     const description = 'avant la migration – café  ☕';
-    await invoke(slackCommandEvent({ text: `sqlserver ${SQLSERVER_INSTANCE} partial-01 --desc "${description}" --db sales,hr` }));
+    await command(`sqlserver ${SQLSERVER_INSTANCE} partial-01 --desc "${description}" --db sales,hr`).answer;
+    await flow.deliver();
     expect(standIn.backups()).toEqual([
       expect.objectContaining({ instanceId: SQLSERVER_INSTANCE, name: 'partial-01', description, databases: ['sales', 'hr'] }),
     ]);
   });
 
-  it('repeats only an excerpt of a long user id, in the reply and in the log', async () => {
-    const userId = `U${'9'.repeat(5_000)}`;
-    const output = captureOutput();
-    const response = await invoke(slackCommandEvent({ text: `dds ${DDS_INSTANCE}`, userId })).finally(output.restore);
-
-    expect(response.json.text).toContain(`${userId.slice(0, 40)}…`);
-    expect(response.json.text).not.toContain(userId.slice(0, 41));
-    expect(output.text()).not.toContain(userId.slice(0, 41));
-    expect(standIn.requests).toHaveLength(0);
+  it('tells only the caller why Huawei Cloud refused, and does not have the message redelivered', async () => {
+    standIn.script({ kind: 'answer', status: 400, body: JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Invalid parameter.' }) });
+    const { responseUrl, answer } = command(`dds ${DDS_INSTANCE} refused-01`);
+    await answer;
+    expect((await flow.deliver()).batchItemFailures).toEqual([]);
+    expect(postsTo(responseUrl)).toEqual([
+      { response_type: 'ephemeral', text: expect.stringContaining('Huawei Cloud refused the backup request') },
+    ]);
+    expect(standIn.backups()).toHaveLength(0);
   });
 
-  it('verifies a form body that API Gateway did not base64-encode too', async () => {
-    const response = await invoke(slackCommandEvent({ text: `dds ${DDS_INSTANCE} plain-form-01`, isBase64Encoded: false }));
-    expect(response.json.response_type).toBe('in_channel');
-    expect(standIn.backups()).toHaveLength(1);
+  it('says the gateway is checking when the outcome is uncertain, then that none was made once it knows', async () => {
+    standIn.script({ kind: 'drop-before-read' });
+    const { responseUrl, answer } = command(`mysql ${MYSQL_INSTANCE} lost-01`);
+    await answer;
+    await flow.deliver();
+    expect(postsTo(responseUrl)).toEqual([
+      { response_type: 'ephemeral', text: expect.stringContaining('The gateway is looking for it and posts here when it knows.') },
+    ]);
+
+    expect((await trackAfter(10)).lookupsSettled).toBeGreaterThanOrEqual(1);
+    expect(postsTo(responseUrl).at(-1)).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('No backup `lost-01` of RDS for MySQL') });
+    expect(standIn.backups()).toHaveLength(0);
+  });
+
+  it('tells the channel of a backup whose create answered 500 after making it: the gateway finds it', async () => {
+    standIn.setInstanceBehaviour('found00000000000000000000000in02', 'answers-500-after-creating');
+    const { responseUrl, answer } = command('dds found00000000000000000000000in02 found-01');
+    await answer;
+    await flow.deliver();
+    // The stand-in here completes backups at once, so the backup found is already COMPLETED: both are told.
+    expect(postsTo(responseUrl)).toEqual(
+      expect.arrayContaining([{ response_type: 'in_channel', text: expect.stringContaining(`asked for a backup of DDS (MongoDB) instance \`found00000000000000000000000in02\`: backup \`found-01\`, id \`${standIn.backups()[0].id}\``) }]),
+    );
+  });
+});
+
+describe('slackCommand: the end of a backup in the channel', () => {
+  it('posts COMPLETED in the channel on the response URL while it is valid', async () => {
+    const { responseUrl, answer } = command(`dds ${DDS_INSTANCE} completes-01`);
+    await answer;
+    await flow.deliver();
+    // The stand-in here completes backups at once; the tracker looks as it will two minutes on.
+    await trackAfter(2);
+    expect(postsTo(responseUrl).at(-1)).toEqual({
+      response_type: 'in_channel',
+      text: expect.stringMatching(/^:white_check_mark: Backup `completes-01` \(id `[^`]+`\) of DDS \(MongoDB\) instance `a89d\w+in02`, asked for by <@U0ALLOWED1>, is COMPLETED/),
+    });
   });
 });
 
 describe('slackCommand: help', () => {
   it.each([['help'], ['']])('answers "%s" with the grammar, every engine and an example, to anyone, and calls nobody', async (text) => {
     const response = await invoke(slackCommandEvent({ text, ...STRANGER }));
+    expect(response.json.text).toContain('`/backup status &lt;backup-id&gt;`');
     expect(response.json.response_type).toBe('ephemeral');
     expect(response.json.text).toContain('`/backup &lt;engine&gt; &lt;instance-id&gt; [name] [--desc "text"] [--db name1,name2]`');
     for (const engine of ENGINES) expect(response.json.text).toContain(`\`${engine}\``);
@@ -158,16 +234,95 @@ describe('slackCommand: refusals reach no upstream', () => {
   });
 });
 
-describe('slackCommand: within Slack\'s 3 seconds', () => {
-  it('stops waiting for Huawei Cloud in time and says the backup may still have been created', async () => {
-    standIn.script({ kind: 'delay', ms: 2_000 });
-    // As though a cold start had already used 1.5 s of Slack's budget.
-    const event = slackCommandEvent({ text: `dds ${DDS_INSTANCE} slow-01`, arrivedAt: Date.now() - 1_500 });
-    const response = await invoke(event, lambdaContext({ remainingMs: 5_000 }));
-    expect(response.statusCode).toBe(200);
+describe('slackCommand: the end of a backup, after the response URL expired', () => {
+  it('posts the end to the incoming webhook once the response URL has expired, and only publishes it without one', async () => {
+    const late = command(`dds ${DDS_INSTANCE} late-01`);
+    await late.answer;
+    await flow.deliver();
+    process.env.SLACK_NOTIFY_WEBHOOK_URL = `${flow.slack.url}/services/T0/B0/webhook`;
+    try {
+      await trackAfter(40);
+    } finally {
+      delete process.env.SLACK_NOTIFY_WEBHOOK_URL;
+    }
+    expect(postsTo(late.responseUrl)).toHaveLength(1);
+    const toWebhook = flow.slack.posts.filter((post) => post.path === '/services/T0/B0/webhook').map((post) => post.message.text);
+    expect(toWebhook).toContainEqual(expect.stringMatching(/^:white_check_mark: Backup `late-01` .* is COMPLETED/));
+
+    const unheard = command(`dds ${DDS_INSTANCE} unheard-01`);
+    await unheard.answer;
+    await flow.deliver();
+    const posts = flow.slack.posts.length;
+    await trackAfter(40);
+    expect(flow.slack.posts).toHaveLength(posts);
+    const ends = flow.bus.details('Backup State Change').filter((detail) => detail.name === 'unheard-01' && detail.status === 'COMPLETED');
+    expect(ends).toHaveLength(1);
+  });
+});
+
+describe('slackCommand: status and list', () => {
+  it('answers `status <id>` with the ledger\'s status, and `list` with the recent backups, only to the caller', async () => {
+    await command(`dds ${DDS_INSTANCE} listed-01`).answer;
+    await flow.deliver();
+    const [backup] = standIn.backups();
+
+    const status = await command(`status ${backup.id}`).answer;
+    expect(status.json).toEqual({ response_type: 'ephemeral', text: expect.stringContaining(`Backup \`listed-01\` (id \`${backup.id}\`) of DDS (MongoDB) instance \`${DDS_INSTANCE}\`: *BUILDING*`) });
+    const list = await command(`list ${DDS_INSTANCE}`).answer;
+    expect(list.json.response_type).toBe('ephemeral');
+    expect(list.json.text).toContain(`\`listed-01\``);
+    expect(list.json.text.split('\n')[0]).toMatch(/^The gateway's \d+ most recent backups of instance `a89d\w+in02`:$/);
+  });
+
+  it('says a backup it does not hold is unknown', async () => {
+    const response = await command('status no-such-backup-0001').answer;
+    expect(response.json).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('The gateway has no backup') });
+  });
+
+  it.each(['status', 'status a b', 'list a b'])('refuses "%s" with the grammar', async (text) => {
+    const response = await command(text).answer;
     expect(response.json.response_type).toBe('ephemeral');
-    expect(response.json.text).toContain('Huawei Cloud did not answer in time');
-    expect(response.json.text).toContain('The backup may have been created');
-    expect(standIn.requests).toHaveLength(1);
+    expect(response.json.text).toMatch(/status takes one backup ID|list takes at most one instance ID/);
+  });
+});
+
+describe('slackCommand: only Slack, only this workspace', () => {
+  it('never fetches a response URL outside SLACK_RESPONSE_URL_PREFIX: refused at once, nothing queued, logged', async () => {
+    const queued = flow.sqs.messages.length;
+    const output = captureOutput();
+    const response = await invoke(slackCommandEvent({ text: `dds ${DDS_INSTANCE}`, responseUrl: 'https://attacker.example/collect' })).finally(output.restore);
+    expect(response.json).toEqual({ response_type: 'ephemeral', text: expect.stringContaining("This command's response URL is not Slack's") });
+    expect(flow.sqs.messages).toHaveLength(queued);
+    expect(output.text()).toContain('response_url is not under SLACK_RESPONSE_URL_PREFIX');
+    expect(output.text()).not.toContain('attacker.example/collect');
+  });
+
+  it('never fetches a foreign response URL put on the queue by someone else', async () => {
+    const before = flow.slack.posts.length;
+    const output = captureOutput();
+    flow.sqs.messages.push({
+      queueUrl: 'x',
+      messageId: 'forged-1',
+      body: JSON.stringify({ engine: 'dds', instanceId: DDS_INSTANCE, slack: { responseUrl: 'http://127.0.0.1:9/steal', userId: 'U1', channelId: 'C1', commandText: 'dds' } }),
+    });
+    await flow.deliver().finally(output.restore);
+    expect(flow.slack.posts).toHaveLength(before);
+    expect(output.text()).toContain('Slack URL refused');
+  });
+
+  it('posts again after Slack answers 429 with Retry-After', async () => {
+    const { responseUrl, answer } = command(`dds ${DDS_INSTANCE} busy-slack-01`);
+    await answer;
+    flow.slack.script({ status: 429, headers: { 'Retry-After': '0' } });
+    await flow.deliver();
+    expect(postsTo(responseUrl)).toEqual([expect.objectContaining({ response_type: 'in_channel' })]);
+  });
+
+  it('refuses commands from another workspace when SLACK_TEAM_ID is set', async () => {
+    const oneTeam = await coldStartSlack({ SLACK_TEAM_ID: 'T0OURTEAM1' });
+    const response = await oneTeam(slackCommandEvent({ text: `dds ${DDS_INSTANCE}`, teamId: 'T0OTHERTM1' }));
+    expect(response.json).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('This gateway takes commands from one Slack workspace only') });
+    const ours = await oneTeam(slackCommandEvent({ text: 'help', teamId: 'T0OTHERTM1' }));
+    expect(ours.json.text).toContain('creates an on-demand backup');
   });
 });

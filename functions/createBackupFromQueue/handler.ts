@@ -11,4 +11,4 @@ const gateway = atColdStart(() => composeGateway('createBackupFromQueue'));
 /** SQS: one unified request (or an EventBridge event carrying one) per message; failed records are reported back. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
-  .handler((event, context) => processBackupQueue(event, context, gateway().requestBackup));
+  .handler((event, context) => processBackupQueue(event, context, gateway().requestBackup, gateway().slack));

@@ -3,21 +3,33 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { SLACK_SIGNATURE } from '../../shared/auth/hmac';
 import { signedRequest } from '../../shared/auth/signed-request';
+import { sendMessage } from '../../shared/aws/sqs';
+import { backupStatus } from '../../shared/backup-status';
 import { atColdStart } from '../../shared/failure-log';
-import { composeGateway } from '../../shared/gateway';
+import { composeGateway, lifecycleOf } from '../../shared/gateway';
 import { problemDetails } from '../../shared/http/middleware';
 import { jsonResponse } from '../../shared/http/problem';
 import { bodySizeLimit } from '../../shared/http/request-body';
 import { logger } from '../../shared/logger';
-import { answerSlashCommand, slackDeadline, slashCommandOf, type SlashCommandPorts } from '../../shared/slack/slash-command';
+import { answerSlashCommand, LIST_LIMIT, slackDeadline, slashCommandOf, type SlashCommandPorts } from '../../shared/slack/slash-command';
 
 const gateway = atColdStart(() => composeGateway('slackCommand'));
-const ports: SlashCommandPorts = {
-  allowList: () => gateway().config.slackAllowList ?? { users: new Set(), channels: new Set() },
-  requestBackup: (request, deadline, requestedBy) => gateway().requestBackup(request, deadline, requestedBy),
+/** Made per command (a few closures): a configuration error is then told by the command, not at load. */
+const ports = (): SlashCommandPorts => {
+  const { config, aws } = gateway();
+  const slack = config.slack ?? { responseUrlPrefix: 'https://hooks.slack.com/' };
+  return {
+    allowList: () => config.slackAllowList ?? { users: new Set(), channels: new Set() },
+    ...(slack.teamId && { teamId: slack.teamId }),
+    responseUrlPrefix: slack.responseUrlPrefix,
+    // The queue's consumer creates the backup and posts the outcome: nothing here waits for Huawei Cloud.
+    enqueue: async (message, deadline) => void (await sendMessage(aws, slack.requestsQueueUrl ?? '', message, deadline)),
+    status: (backupId, deadline) => backupStatus(lifecycleOf(gateway()), backupId, deadline),
+    recent: (instanceId, deadline) => lifecycleOf(gateway()).ledger.recent({ ...(instanceId && { instanceId }), limit: LIST_LIMIT }, deadline),
+  };
 };
 
-/** `POST /slack/commands`: a signed slash command in, a Slack message out (a bad signature is a 401). */
+/** `POST /slack/commands`: a signed slash command in, an answer within Slack's 3 s out (a bad signature is a 401). */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(problemDetails())
@@ -25,5 +37,5 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(signedRequest(SLACK_SIGNATURE, () => gateway().signingSecrets()))
   .handler(async (event, context) => {
     const deadline = slackDeadline(event.requestContext.timeEpoch, context.getRemainingTimeInMillis(), Date.now());
-    return jsonResponse(200, await answerSlashCommand(slashCommandOf(event), deadline, ports));
+    return jsonResponse(200, await answerSlashCommand(slashCommandOf(event), deadline, ports()));
   });

@@ -8,6 +8,9 @@ import { excerpt } from '../text';
  * `validateBackupRequest`'s.
  */
 export const COMMAND_GRAMMAR = '<engine> <instance-id> [name] [--desc "text"] [--db name1,name2]';
+/** The other verbs. */
+export const STATUS_GRAMMAR = 'status <backup-id>';
+export const LIST_GRAMMAR = 'list [instance-id]';
 
 /** The unified request a command line asks for, not validated yet. */
 export interface CommandRequest {
@@ -61,6 +64,35 @@ function tokenize(line: string): Token[] {
     i = end;
   }
   return tokens;
+}
+
+/** What a slash command asks for: help, a backup's status, the recent backups, or a new backup. */
+export type SlashCommandIntent =
+  | { kind: 'help' }
+  | { kind: 'status'; backupId: string }
+  | { kind: 'list'; instanceId?: string }
+  | { kind: 'create'; request: CommandRequest };
+
+/**
+ * Reads the verb of a command line: `help`, `status <backupId>`, `list [instance-id]`, or else a create
+ * (engines are never named `status` or `list`). Throws {@link InvalidCommandError} for a verb used wrongly.
+ *
+ * @example
+ * parseSlashCommand('status 2f4ddb93-b901-4b08-93d8-1d2e472f30fe') // → { kind: 'status', backupId: '2f4d…30fe' }
+ */
+export function parseSlashCommand(text: string): SlashCommandIntent {
+  if (isHelpRequest(text)) return { kind: 'help' };
+  const [verb, ...rest] = text.trim().split(/\s+/);
+  switch (verb.toLowerCase()) {
+    case 'status':
+      if (rest.length !== 1) throw new InvalidCommandError({ detail: 'status takes one backup ID: status <backup-id>' });
+      return { kind: 'status', backupId: rest[0] };
+    case 'list':
+      if (rest.length > 1) throw new InvalidCommandError({ detail: 'list takes at most one instance ID: list [instance-id]' });
+      return rest.length === 1 ? { kind: 'list', instanceId: rest[0] } : { kind: 'list' };
+    default:
+      return { kind: 'create', request: parseCommandText(text) };
+  }
 }
 
 /**

@@ -1,9 +1,10 @@
-import { ENGINES, type Engine } from '../domain/backup-request';
+import type { BackupRecord } from '../domain/backup-record';
+import { ENGINES, type BackupRequest, type Engine } from '../domain/backup-request';
 import type { BackupResult } from '../domain/engine-mapping';
 import { InvalidCommandError, InvalidRequestError } from '../errors';
 import { toProblem } from '../http/problem';
 import type { SlackCaller } from './allow-list';
-import { COMMAND_GRAMMAR, COMMAND_TERMS } from './command-text';
+import { COMMAND_GRAMMAR, COMMAND_TERMS, LIST_GRAMMAR, STATUS_GRAMMAR } from './command-text';
 
 /** A slash command's immediate answer: `in_channel` is seen by everyone there, `ephemeral` only by who asked. */
 export interface SlackReply {
@@ -42,6 +43,8 @@ export function helpReply(command: string): SlackReply {
       '`--db` backs up only the listed databases (SQL Server only).',
     `Example: \`${command} dds a89dab5e39394eccbdb77b19d57b0180in02 before-upgrade --desc "before the 7.0 upgrade"\``,
     `Example: \`${command} sqlserver c2aac04b4b44460aa75674fc0fd878b2no04 --db sales,hr\``,
+    'The channel hears when the backup is created, and again when it is COMPLETED or FAILED.',
+    `\`${command} ${STATUS_GRAMMAR}\` shows a backup's status; \`${command} ${LIST_GRAMMAR}\` the gateway's recent backups.`,
   ];
   return { response_type: 'ephemeral', text: escapeMarkup(lines.join('\n')) };
 }
@@ -81,4 +84,85 @@ export function errorReply(error: unknown, command: string): SlackReply {
     lines.push(`${usage(command)} (\`${command} help\` explains it).`);
   }
   return { response_type: 'ephemeral', text: escapeMarkup(lines.join('\n')) };
+}
+
+/** `1.2 GB`, `350 MB`, `12 KB`: a size in KB as a person reads it. */
+const readableSize = (kb: number): string =>
+  kb >= 1024 * 1024 ? `${(kb / 1024 / 1024).toFixed(1)} GB` : kb >= 1024 ? `${Math.round(kb / 1024)} MB` : `${kb} KB`;
+
+const code = (text: string) => `\`${escapeMarkup(text)}\``;
+
+/** "DDS (MongoDB) instance `a89d…in02`" */
+const instanceOf = (engine: Engine, instanceId: string) => `${ENGINE_LABELS[engine]} instance ${code(instanceId)}`;
+
+/**
+ * The immediate answer to a create: only the caller sees it; the outcome follows in the channel.
+ *
+ * @example
+ * requestingReply({ engine: 'dds', instanceId: 'a89d…in02' }).text // → 'Requesting a backup of DDS (MongoDB) instance `a89d…in02`…'
+ */
+export function requestingReply(request: Pick<BackupRequest, 'engine' | 'instanceId' | 'name'>): SlackReply {
+  const name = request.name ? ` named ${code(request.name)}` : '';
+  return {
+    response_type: 'ephemeral',
+    text: `:hourglass_flowing_sand: Requesting a backup${name} of ${instanceOf(request.engine, request.instanceId)}… This channel hears when it is created, and when it completes.`,
+  };
+}
+
+/** What the channel hears when a backup requested from Slack reaches COMPLETED, FAILED or UNKNOWN. */
+export function completionMessage(record: BackupRecord): SlackReply {
+  const who = record.requestedBy.via === 'slack' ? `, asked for by <@${escapeMarkup(record.requestedBy.userId)}>,` : '';
+  const what = `Backup ${code(record.name)} (id ${code(record.backupId)}) of ${instanceOf(record.engine, record.instanceId)}${who}`;
+  const minutes = record.completedAt ? Math.round((Date.parse(record.completedAt) - Date.parse(record.requestedAt)) / 60_000) : undefined;
+  const took = minutes === undefined ? '' : minutes < 1 ? ' in under a minute' : ` in ${minutes} min`;
+  const text =
+    record.status === 'COMPLETED'
+      ? `:white_check_mark: ${what} is COMPLETED${took}${record.sizeKB !== undefined ? `, ${readableSize(record.sizeKB)}` : ''}.`
+      : record.status === 'FAILED'
+        ? `:x: ${what} FAILED${record.reason ? `: ${escapeMarkup(record.reason)}` : '.'}`
+        : `:grey_question: ${what} is ${escapeMarkup(record.status)}${record.reason ? `: ${escapeMarkup(record.reason)}` : '.'}`;
+  return { response_type: 'in_channel', text };
+}
+
+/** Only the caller hears that Huawei Cloud's answer was lost, and what happens next. */
+export function uncertainMessage(request: Pick<BackupRequest, 'engine' | 'instanceId'>, looking: boolean): SlackReply {
+  const lost = `:hourglass: Huawei Cloud's answer to the backup of ${instanceOf(request.engine, request.instanceId)} was lost, so it may or may not have been made.`;
+  return {
+    response_type: 'ephemeral',
+    text: looking
+      ? `${lost} The gateway is looking for it and posts here when it knows.`
+      : `${lost} Check the instance's backups before asking again.`,
+  };
+}
+
+/** The looking found nothing: no backup was made, and asking again is safe. */
+export function notCreatedMessage(request: Pick<BackupRequest, 'engine' | 'instanceId' | 'name'>): SlackReply {
+  return {
+    response_type: 'ephemeral',
+    text: `:x: No backup ${request.name ? `${code(request.name)} ` : ''}of ${instanceOf(request.engine, request.instanceId)} was made (Huawei Cloud's answer was lost, and none showed up). It is safe to ask again.`,
+  };
+}
+
+/** `/backup status <id>`: the ledger's view, only to the caller. */
+export function statusReply(record: BackupRecord): SlackReply {
+  const details = [
+    `requested ${record.requestedAt}`,
+    record.completedAt && `finished ${record.completedAt}`,
+    record.sizeKB !== undefined && readableSize(record.sizeKB),
+    record.reason && escapeMarkup(record.reason),
+  ].filter(Boolean);
+  return {
+    response_type: 'ephemeral',
+    text: `Backup ${code(record.name)} (id ${code(record.backupId)}) of ${instanceOf(record.engine, record.instanceId)}: *${escapeMarkup(record.status)}* (${details.join(', ')}).`,
+  };
+}
+
+/** `/backup list [instance]`: the most recent backups, newest first, only to the caller. */
+export function listReply(records: BackupRecord[], instanceId?: string): SlackReply {
+  const scope = instanceId ? ` of instance ${code(instanceId)}` : '';
+  if (records.length === 0) return { response_type: 'ephemeral', text: `The gateway has no backups${scope} on record.` };
+  const lines = records.map(
+    (record) => `• ${record.requestedAt.slice(0, 16).replace('T', ' ')} ${code(record.name)} ${ENGINE_LABELS[record.engine]} ${code(record.instanceId)}: *${escapeMarkup(record.status)}* (id ${code(record.backupId)})`,
+  );
+  return { response_type: 'ephemeral', text: [`The gateway's ${records.length} most recent backups${scope}:`, ...lines].join('\n') };
 }

@@ -30,6 +30,10 @@ export const TEST_AUTH_ENVIRONMENT = {
   SLACK_SIGNING_SECRET: TEST_SIGNING_SECRETS.slack,
   SLACK_ALLOWED_USERS: TEST_SLACK_ALLOWED.user,
   SLACK_ALLOWED_CHANNELS: TEST_SLACK_ALLOWED.channel,
+  // Refused at once (port 9, discard): tests that hand creates to a queue point this at their SQS stand-in.
+  BACKUP_REQUESTS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/backup-requests',
+  // Never Slack itself: tests that follow a command through point this (and its response URL) at a Slack stand-in.
+  SLACK_RESPONSE_URL_PREFIX: 'http://127.0.0.1:9/',
 };
 
 /** The environment that points the gateway at a stand-in, with the test keys, signing secrets and allow-list. */
@@ -146,6 +150,9 @@ interface SlackCommandOptions {
   userId?: string;
   userName?: string;
   channelId?: string;
+  teamId?: string;
+  /** Where the follow-up goes; by default a URL under the test prefix that nothing serves. */
+  responseUrl?: string;
   /** By default Slack's signature with the test secret, now. */
   signing?: Signing;
   /** API Gateway base64-encodes form bodies; `false` sends the form as text. */
@@ -159,13 +166,15 @@ export function slackCommandEvent({
   userId = TEST_SLACK_ALLOWED.user,
   userName = 'alice',
   channelId = 'C0OTHERCH1',
+  teamId = 'T0TEAM0001',
+  responseUrl = `${TEST_AUTH_ENVIRONMENT.SLACK_RESPONSE_URL_PREFIX}commands/T0TEAM0001/1/abc`,
   signing = {},
   isBase64Encoded = true,
   arrivedAt = Date.now(),
 }: SlackCommandOptions): APIGatewayProxyEventV2 {
   const form = new URLSearchParams({
     token: 'deprecated-verification-token',
-    team_id: 'T0TEAM0001',
+    team_id: teamId,
     team_domain: 'example',
     channel_id: channelId,
     channel_name: 'ops',
@@ -174,7 +183,7 @@ export function slackCommandEvent({
     command: '/backup',
     text,
     api_app_id: 'A0APP00001',
-    response_url: 'https://hooks.slack.com/commands/T0TEAM0001/1/abc',
+    response_url: responseUrl,
     trigger_id: '1.2.abc',
   });
   return httpEvent({
