@@ -1,0 +1,197 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LocalEventBridge } from '../local/eventbridge';
+import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import type { BackupRecord } from '../shared/domain/backup-record';
+import { composeGateway, lifecycleOf } from '../shared/gateway';
+import { trackDueBackups, type Lifecycle, type TrackingRun } from '../shared/lifecycle';
+import { testClock } from './support/clock';
+import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
+import { getEvent } from './support/get-request';
+import { expectDocumentedAnswer } from './support/openapi-operations';
+
+/**
+ * The life of a backup, end to end through the real handlers: POST /backups (createBackup) → BUILDING in the
+ * ledger → trackBackups runs → COMPLETED (or FAILED) with its times and size → GET /backups/{id} (getBackup) shows
+ * it, and every change is an event. Huawei Cloud is the stand-in, whose clock the test moves: a backup completes
+ * when the test says so, not when a slow machine gets there.
+ */
+const COMPLETE_AFTER_MS = 60_000;
+const DDS = 'a89dab5e39394eccbdb77b19d57b0180in02';
+const MYSQL = 'c2aac04b4b44460aa75674fc0fd878b2no04';
+const SQLSERVER = '44b277eb-39be-4921-be31-3d61b43651d7';
+const FAILING = 'f00dab5e39394eccbdb77b19d57b0180in02';
+
+const clock = testClock();
+let standIn: HuaweiStandIn;
+let bus: LocalEventBridge;
+let lifecycle: Lifecycle;
+let closeBackends: () => Promise<void>;
+let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
+let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
+let trackHandler: (typeof import('../functions/trackBackups/handler'))['handler'];
+
+beforeAll(async () => {
+  ({
+    standIn,
+    bus,
+    close: closeBackends,
+  } = await startBackends({ now: clock.now, completeAfterMs: COMPLETE_AFTER_MS }));
+  standIn.addRdsInstance(SQLSERVER, 'SQLServer');
+  // The smallest interval the configuration allows: the real handler finds a record due a second after its check.
+  process.env.BACKUP_TRACKING_INTERVAL_SECONDS = '1';
+  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
+  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
+  ({ handler: trackHandler } = await import('../functions/trackBackups/handler'));
+  lifecycle = lifecycleOf(composeGateway('trackBackups'));
+});
+afterAll(() => closeBackends());
+
+type Answer = APIGatewayProxyStructuredResultV2 & { body: string };
+
+async function create(request: Record<string, unknown>): Promise<Record<string, any>> {
+  const response = (await createHandler(httpEvent({ body: request }), lambdaContext())) as Answer;
+  expect(response.statusCode).toBe(202);
+  return JSON.parse(response.body);
+}
+
+async function status(backupId: string): Promise<Record<string, any>> {
+  const response = (await getHandler(
+    getEvent({ path: `/backups/${backupId}` }),
+    lambdaContext({ functionName: 'backup-gateway-dev-getBackup' }),
+  )) as Answer;
+  expectDocumentedAnswer('get', '/backups/{backupId}', response);
+  expect(response.statusCode).toBe(200);
+  return JSON.parse(response.body);
+}
+
+/** One run of the real trackBackups handler, as its schedule invokes it. */
+const track = async (): Promise<TrackingRun> =>
+  trackHandler(
+    { 'detail-type': 'Scheduled Event', source: 'aws.events' },
+    lambdaContext({ functionName: 'backup-gateway-dev-trackBackups', remainingMs: 50_000 }),
+  );
+
+/** One tracking run whose clock runs `aheadMs` ahead of the wall clock. */
+const trackLater = (aheadMs: number) =>
+  trackDueBackups({ ...lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
+/** One tracking run whose clock stands at `at`, whatever the time it takes. */
+const trackAt = (at: number) => trackDueBackups({ ...lifecycle, now: () => at }, Date.now() + 20_000);
+
+const second = (at: number) => new Date(Math.floor(at / 1000) * 1000).toISOString();
+const transitions = (backupId: string) =>
+  bus
+    .details('Backup State Change')
+    .filter((detail) => detail.backupId === backupId)
+    .map((detail) => `${detail.previousStatus ?? 'null'}→${detail.status}`);
+
+describe('the life of a backup', () => {
+  it('follows a DDS, a MySQL and a SQL Server backup from POST /backups to COMPLETED', async () => {
+    const requests = [
+      { engine: 'dds', instanceId: DDS, name: 'before-migration-dds' },
+      { engine: 'mysql', instanceId: MYSQL, name: 'before-migration-mysql', description: 'schema 42' },
+      { engine: 'sqlserver', instanceId: SQLSERVER, name: 'before-migration-mssql', databases: ['orders'] },
+    ];
+    const created = [];
+    for (const request of requests) created.push(await create(request));
+
+    for (const [i, backup] of created.entries()) {
+      const record = await lifecycle.ledger.get(backup.backupId);
+      expect(record).toMatchObject({
+        backupId: backup.backupId,
+        engine: requests[i].engine,
+        service: requests[i].engine === 'dds' ? 'dds' : 'rds',
+        instanceId: requests[i].instanceId,
+        name: requests[i].name,
+        status: 'BUILDING',
+        requestedBy: { via: 'http', sourceIp: '203.0.113.7' },
+        upstreamRequestId: backup.upstreamRequestId,
+      });
+      expect(record).not.toHaveProperty('completedAt');
+    }
+    expect(await lifecycle.ledger.get(created[1].backupId)).toMatchObject({ description: 'schema 42' });
+    expect(await lifecycle.ledger.get(created[2].backupId)).toMatchObject({ databases: ['orders'] });
+
+    // Huawei Cloud finishes them; the real handler, run as its schedule would, finds each due once its last
+    // check is a second old, asks, and records the change.
+    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    const runs: TrackingRun[] = [];
+    await vi.waitFor(
+      async () => {
+        runs.push(await track());
+        expect(runs.reduce((sum, run) => sum + run.changed, 0)).toBe(3);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(runs.reduce((sum, run) => sum + run.checked, 0)).toBe(3);
+    expect(runs.every((run) => run.failedInstances === 0)).toBe(true);
+
+    for (const [i, backup] of created.entries()) {
+      const upstream = standIn.backups().find((candidate) => candidate.id === backup.backupId)!;
+      const shown = await status(backup.backupId);
+      expect(shown).toMatchObject({
+        backupId: backup.backupId,
+        engine: requests[i].engine,
+        instanceId: requests[i].instanceId,
+        name: requests[i].name,
+        status: 'COMPLETED',
+        startedAt: second(upstream.createdAt),
+        completedAt: second(upstream.createdAt + COMPLETE_AFTER_MS),
+        sizeKB: upstream.sizeKB,
+        requestedBy: { via: 'http', sourceIp: '203.0.113.7' },
+      });
+      expect(shown).not.toHaveProperty('reason');
+      expect(await lifecycle.ledger.get(backup.backupId)).toEqual(shown);
+      expect(transitions(backup.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
+    }
+
+    // Finished backups are no longer tracked: a run an hour later asks nobody about them.
+    const reads = standIn.requests.length;
+    expect(await trackLater(3_600_000)).toMatchObject({ checked: 0, upstreamCalls: 0 });
+    expect(standIn.requests).toHaveLength(reads);
+  });
+
+  it('follows a backup that Huawei Cloud fails to FAILED, with the reason', async () => {
+    standIn.setInstanceBehaviour(FAILING, 'backups-fail');
+    const created = await create({ engine: 'dds', instanceId: FAILING, name: 'doomed-backup' });
+    clock.advance(COMPLETE_AFTER_MS + 1_000);
+
+    expect(await trackLater(2_000)).toMatchObject({ checked: 1, changed: 1 });
+    const upstream = standIn.backups().find((candidate) => candidate.id === created.backupId)!;
+    const shown = await status(created.backupId);
+
+    expect(upstream.status).toBe('FAILED');
+    expect(shown).toMatchObject({
+      status: 'FAILED',
+      reason: 'Huawei Cloud reports the backup as failed.',
+      completedAt: second(upstream.createdAt + COMPLETE_AFTER_MS),
+    });
+    expect(transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→FAILED']);
+    const failed = bus
+      .details('Backup State Change')
+      .find((detail) => detail.backupId === created.backupId && detail.status === 'FAILED');
+    expect(failed?.reason).toBe('Huawei Cloud reports the backup as failed.');
+    // FAILED is final: it is not tracked again.
+    expect(await trackLater(3_600_000)).toMatchObject({ checked: 0 });
+  });
+
+  it('keeps a backup BUILDING while Huawei Cloud says so, checked again at each interval', async () => {
+    const created = await create({ engine: 'mysql', instanceId: MYSQL, name: 'still-going-mysql' });
+    const first = (await lifecycle.ledger.get(created.backupId)) as BackupRecord;
+    const base = Date.now();
+
+    expect(await trackAt(base + 2_000)).toMatchObject({ checked: 1, changed: 0 });
+    const checked = (await lifecycle.ledger.get(created.backupId)) as BackupRecord;
+    expect(checked.status).toBe('BUILDING');
+    expect(Date.parse(checked.checkedAt)).toBeGreaterThan(Date.parse(first.checkedAt));
+    expect(checked).not.toHaveProperty('sizeKB');
+    expect(checked).not.toHaveProperty('completedAt');
+    expect(transitions(created.backupId)).toEqual(['null→BUILDING']);
+
+    // Not due again until the interval (1 s) has passed since that check.
+    expect(await trackAt(base + 2_500)).toMatchObject({ checked: 0 });
+    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    expect(await trackAt(base + 3_100)).toMatchObject({ checked: 1, changed: 1 });
+    expect(transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
+  });
+});

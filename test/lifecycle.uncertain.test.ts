@@ -1,0 +1,158 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { LocalEventBridge } from '../local/eventbridge';
+import type { HuaweiStandIn } from '../local/huawei-stand-in';
+import { composeGateway, lifecycleOf } from '../shared/gateway';
+import { trackDueBackups, type Lifecycle } from '../shared/lifecycle';
+import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
+import { getEvent } from './support/get-request';
+import { expectDocumentedResponse } from './support/openapi';
+import { expectDocumentedAnswer } from './support/openapi-operations';
+
+/**
+ * Creates whose outcome is uncertain (a 500 after creating, a dropped connection), settled by looking for a backup
+ * of that instance with that name: found → recorded as created (ledger, event, the key's answer); not found once
+ * BACKUP_LOOKUP_WINDOW_SECONDS have passed → the key is freed. One backup upstream, always.
+ */
+let standIn: HuaweiStandIn;
+let bus: LocalEventBridge;
+let lifecycle: Lifecycle;
+let closeBackends: () => Promise<void>;
+let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
+let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
+
+beforeAll(async () => {
+  ({ standIn, bus, close: closeBackends } = await startBackends());
+  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
+  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
+  lifecycle = lifecycleOf(composeGateway('trackBackups'));
+});
+afterAll(() => closeBackends());
+beforeEach(() => standIn.reset());
+
+type Answer = APIGatewayProxyStructuredResultV2 & { body: string; json: Record<string, any> };
+
+async function post(body: unknown, key: string): Promise<Answer> {
+  const response = (await createHandler(
+    httpEvent({ body, headers: { 'Idempotency-Key': key } }),
+    lambdaContext(),
+  )) as Answer;
+  expectDocumentedResponse(response);
+  return { ...response, json: JSON.parse(response.body) };
+}
+async function listed(instanceId: string): Promise<Array<Record<string, any>>> {
+  const response = (await getHandler(
+    getEvent({ path: '/backups', query: `instanceId=${instanceId}` }),
+    lambdaContext(),
+  )) as Answer;
+  expectDocumentedAnswer('get', '/backups', response);
+  return JSON.parse(response.body).backups;
+}
+
+const creates = () => standIn.requests.filter((request) => request.method === 'POST');
+const windowMs = () => lifecycle.settings.lookupWindowSeconds * 1000;
+/** A tracking run whose clock runs `aheadMs` ahead: past the tracking interval, and past the window when asked. */
+const trackLater = (aheadMs: number) =>
+  trackDueBackups({ ...lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
+const openLookups = async (instanceId: string) =>
+  (await lifecycle.ledger.dueForCheck(new Date(Date.now() + 365 * 86_400_000).toISOString(), 100)).lookups.filter(
+    (lookup) => lookup.instanceId === instanceId,
+  );
+const eventsOf = (backupId: string) =>
+  bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
+const refused = (status: number) => ({
+  kind: 'answer' as const,
+  status,
+  body: JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Invalid parameter.' }),
+});
+
+describe('uncertain creates settled by looking', () => {
+  it('answers 202 with the backup it finds after a 500 that created it; a repeat gets the same', async () => {
+    const instanceId = 'unc5000000000000000000000000in02';
+    standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
+    const request = { engine: 'dds', instanceId };
+
+    const found = await post(request, 'after-500-1');
+    const [made] = standIn.backups();
+    expect(found.statusCode).toBe(202);
+    expect(found.json).toMatchObject({
+      backupId: made.id,
+      instanceId,
+      name: made.name,
+      status: 'BUILDING',
+      jobIds: [],
+      upstreamRequestId: null,
+    });
+
+    expect(await lifecycle.ledger.get(made.id)).toMatchObject({
+      status: 'BUILDING',
+      name: made.name,
+      requestedBy: { via: 'http' },
+    });
+    expect(eventsOf(made.id)).toEqual([expect.objectContaining({ status: 'BUILDING', previousStatus: null })]);
+    expect(await openLookups(instanceId)).toEqual([]);
+
+    const repeat = await post(request, 'after-500-1');
+    expect(repeat.statusCode).toBe(202);
+    expect(repeat.json).toEqual(found.json);
+    expect(creates()).toHaveLength(1);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it('answers 502 when nothing was made, 409 to repeats while it looks, then lets a repeat create one', async () => {
+    const instanceId = 'uncdrop00000000000000000000000in02';
+    const request = { engine: 'dds', instanceId };
+    standIn.script({ kind: 'drop-before-read' });
+
+    const uncertain = await post(request, 'dropped-1');
+    expect(uncertain.statusCode).toBe(502);
+    expect(uncertain.json).toMatchObject({ code: 'upstream_error', backupMayExist: true });
+    const [lookup] = await openLookups(instanceId);
+    expect(lookup).toMatchObject({ instanceId, idempotencyKey: 'dropped-1', engine: 'dds', service: 'dds' });
+    // A lookup is no backup: the listings do not show it.
+    expect(await listed(instanceId)).toEqual([]);
+
+    expect((await post(request, 'dropped-1')).json).toMatchObject({
+      code: 'earlier_outcome_uncertain',
+      backupMayExist: true,
+    });
+    // Within the window, the tracker goes on looking and the key stays held.
+    expect(await trackLater(windowMs() / 2)).toMatchObject({ lookupsSettled: 0 });
+    expect((await post(request, 'dropped-1')).statusCode).toBe(409);
+    expect(creates()).toHaveLength(1);
+
+    expect(await trackLater(windowMs() + 60_000)).toMatchObject({ lookupsSettled: 1 });
+    expect(await openLookups(instanceId)).toEqual([]);
+    const after = await post(request, 'dropped-1');
+    expect(after.statusCode).toBe(202);
+    expect(after.json.name).toBe(lookup.name);
+    expect(creates()).toHaveLength(2);
+    expect(standIn.backups().map((backup) => backup.id)).toEqual([after.json.backupId]);
+    expect((await listed(instanceId)).map((backup) => backup.backupId)).toEqual([after.json.backupId]);
+    expect(eventsOf(after.json.backupId).map((detail) => detail.status)).toEqual(['BUILDING']);
+    expect((await post(request, 'dropped-1')).json).toEqual(after.json);
+    expect(creates()).toHaveLength(2);
+  });
+
+  it('leaves to the tracker a backup the look at once could not see; it finds it, and the repeat gets it', async () => {
+    const instanceId = 'unclate00000000000000000000000in02';
+    const request = { engine: 'dds', instanceId };
+    // The create is made and its answer lost; the list call that looks at once is refused.
+    standIn.script({ kind: 'drop-after-read' }, refused(400));
+
+    const uncertain = await post(request, 'unseen-1');
+    expect(uncertain.statusCode).toBe(502);
+    expect(uncertain.json).toMatchObject({ backupMayExist: true });
+    expect((await post(request, 'unseen-1')).statusCode).toBe(409);
+    const [made] = standIn.backups();
+
+    expect(await trackLater(60_000)).toMatchObject({ lookupsSettled: 1 });
+    expect(await lifecycle.ledger.get(made.id)).toMatchObject({ status: 'BUILDING', instanceId, name: made.name });
+    expect(eventsOf(made.id)).toEqual([expect.objectContaining({ status: 'BUILDING', previousStatus: null })]);
+    const repeat = await post(request, 'unseen-1');
+    expect(repeat.statusCode).toBe(202);
+    expect(repeat.json.backupId).toBe(made.id);
+    expect(creates()).toHaveLength(1);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+});
