@@ -3,7 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalEventBridge } from '../local/eventbridge';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { httpEvent, lambdaContext, logLinesOf, startBackends } from './support/fixtures';
+import { getEvent } from './support/get-request';
 import { expectDocumentedResponse } from './support/openapi';
+import { expectDocumentedAnswer } from './support/openapi-operations';
 
 /**
  * The ledger cannot be written (BACKUPS_TABLE names a table that does not exist): a backup Huawei Cloud created
@@ -15,11 +17,13 @@ let standIn: HuaweiStandIn;
 let bus: LocalEventBridge;
 let closeBackends: () => Promise<void>;
 let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
+let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
 
 beforeAll(async () => {
   ({ standIn, bus, close: closeBackends } = await startBackends());
   process.env.BACKUPS_TABLE = MISSING_TABLE;
   ({ handler: createHandler } = await import('../functions/createBackup/handler'));
+  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
 });
 afterAll(() => closeBackends());
 beforeEach(() => standIn.reset());
@@ -82,5 +86,21 @@ describe('a ledger that cannot be written', () => {
     expect(notRecorded(lines).map((line) => line.record.backupId)).toEqual([made.id]);
     expect((await post({ engine: 'dds', instanceId }, 'ledger-down-2')).json).toEqual(json);
     expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+  });
+
+  it.each([
+    ['/backups/2f4ddb93b9014b0893d81d2e472f30febr02', '/backups/{backupId}'],
+    ['/backups', '/backups'],
+  ])('answers GET %s with a documented 500 that says nothing of the table', async (path, route) => {
+    let response: Answer | undefined;
+    const lines = await logLinesOf(async () => {
+      response = (await getHandler(getEvent({ path }), lambdaContext())) as Answer;
+    });
+    expectDocumentedAnswer('get', route, response!);
+
+    expect(response!.statusCode).toBe(500);
+    expect(JSON.parse(response!.body).code).toBe('internal_error');
+    expect(response!.body).not.toContain(MISSING_TABLE);
+    expect(lines.some((line) => JSON.stringify(line).includes('ResourceNotFoundException'))).toBe(true);
   });
 });
