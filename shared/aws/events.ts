@@ -29,6 +29,8 @@ export type PublishStateChange = (record: BackupRecord, previousStatus: BackupSt
 
 /** PutEvents answers 200 with per-entry failures: a failed entry is sent again this many times in all. */
 const MAX_PUBLISH_ATTEMPTS = 3;
+/** The first wait before a failed entry is sent again; it doubles, with jitter, each time. */
+const RETRY_BASE_MS = 50;
 
 /**
  * @example
@@ -65,6 +67,11 @@ export function stateChangePublisher(aws: AwsClient, eventBusName: string): Publ
         if (!answer.FailedEntryCount) return;
         const failure = answer.Entries?.[0];
         lastError = `${failure?.ErrorCode ?? 'failed entry'}: ${failure?.ErrorMessage ?? ''}`;
+        // A failed entry is mostly throttling or a passing internal failure: sent again at once, it meets the same
+        // limit. So each retry waits (50–100 ms, then 100–200 ms), never past the deadline; the log below keeps it.
+        const waitMs = RETRY_BASE_MS * 2 ** (attempt - 1) * (1 + Math.random());
+        if (attempt === MAX_PUBLISH_ATTEMPTS || (deadline !== undefined && Date.now() + waitMs >= deadline)) break;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
       } catch (error) {
         // The client has retried what AWS's policy retries; what is left is not worth another round.
         lastError = (error as Error).message;
