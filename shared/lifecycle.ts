@@ -134,11 +134,26 @@ export async function refreshBackup(lifecycle: Lifecycle, record: BackupRecord, 
   }
 }
 
-/** The backup an uncertain create made, if it shows: the instance's backup of that name begun since the request. */
-const madeBy = (lookup: Pick<PendingLookup, 'name' | 'requestedAt'>, backups: UpstreamBackup[]): UpstreamBackup | undefined =>
-  backups.find(
+/** The backups an uncertain create may have made: the instance's backups of that name begun since the request. */
+const candidatesFor = (lookup: Pick<PendingLookup, 'name' | 'requestedAt'>, backups: UpstreamBackup[]) =>
+  backups.filter(
     (backup) => backup.name === lookup.name && (!backup.beganAt || Date.parse(backup.beganAt) >= Date.parse(lookup.requestedAt) - CLOCK_SKEW_MS),
   );
+
+/**
+ * The backup an uncertain create made, if it shows, and its ledger record when it has one already. A candidate the
+ * ledger holds for another request is not it: DDS names need not be unique, and a retry under a new key that named
+ * its backup like the first was answered with the first's backup, its own left untracked. A record with the
+ * lookup's `requestedAt` is this lookup's own (settled before, its lookup not closed). A ledger that cannot be read
+ * does not stop the look.
+ */
+async function madeBy(lifecycle: Lifecycle, lookup: PendingLookup, backups: UpstreamBackup[], deadline?: number) {
+  for (const backup of candidatesFor(lookup, backups)) {
+    const recorded = await lifecycle.ledger.get(backup.id, deadline).catch(() => undefined);
+    if (!recorded || recorded.requestedAt === lookup.requestedAt) return { backup, recorded };
+  }
+  return undefined;
+}
 
 /** The unified answer for a backup found by looking: what the create would have answered. */
 function resultOfLookup(lookup: PendingLookup, found: UpstreamBackup): BackupResult {
@@ -163,13 +178,15 @@ export type LookupOutcome = { kind: 'found'; result: BackupResult } | { kind: 'n
  * recorded as not created (the key is freed, so a repeat runs again); otherwise still looking.
  */
 export async function settleLookup(lifecycle: Lifecycle, lookup: PendingLookup, listed: UpstreamBackup[], deadline?: number): Promise<LookupOutcome> {
-  const found = madeBy(lookup, listed);
+  const made = await madeBy(lifecycle, lookup, listed, deadline);
   const key = lookup.idempotencyKey && `${IDEMPOTENCY_KEY_PREFIX}${lookup.idempotencyKey}`;
   const context = { instanceId: lookup.instanceId, name: lookup.name, idempotencyKey: lookup.idempotencyKey };
-  if (found) {
+  if (made) {
+    const found = made.backup;
     const result = resultOfLookup(lookup, found);
-    const record = recordOfResult(result, lookup, lifecycle.now());
-    await recordCreated(lifecycle, record, deadline);
+    // Recorded (and announced) already when an earlier settle of this lookup could not close it: not again.
+    const record = made.recorded ?? recordOfResult(result, lookup, lifecycle.now());
+    if (!made.recorded) await recordCreated(lifecycle, record, deadline);
     // The backup exists whatever the ledger says: a ledger write that fails from here on is logged, never turned
     // into a failed look (which answered 502 to a caller whose backup exists, and left its key uncertain).
     const current = await apply(lifecycle, record, found, deadline).catch((error: Error) => {

@@ -155,4 +155,23 @@ describe('uncertain creates settled by looking', () => {
     expect(creates()).toHaveLength(1);
     expect(standIn.backups()).toHaveLength(1);
   });
+
+  it('attributes to an uncertain create the backup it made, not an earlier one of the same name', async () => {
+    const instanceId = 'uncsame00000000000000000000000in02';
+    standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
+    // DDS names need not be unique: a pipeline that names its backup retries with a new key, and both creates
+    // make a backup and answer 500.
+    const request = { engine: 'dds', instanceId, name: 'before-migration' };
+
+    const first = await post(request, 'same-name-1');
+    const second = await post(request, 'same-name-2');
+    const [earlier, later] = standIn.backups();
+
+    expect(first.json.backupId).toBe(earlier.id);
+    expect(second.statusCode).toBe(202);
+    expect(second.json.backupId).toBe(later.id);
+    expect(await lifecycle.ledger.get(later.id)).toMatchObject({ status: 'BUILDING', name: 'before-migration' });
+    expect(eventsOf(earlier.id).map((detail) => detail.status)).toEqual(['BUILDING']);
+    expect(eventsOf(later.id).map((detail) => detail.status)).toEqual(['BUILDING']);
+  });
 });
