@@ -19,9 +19,9 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
  * await backupStatus(lifecycle, '2f4ddb93-b901-4b08-93d8-1d2e472f30fe', deadline) // → { backupId, status: 'COMPLETED', … }
  */
 export async function backupStatus(lifecycle: Lifecycle, backupId: string, deadline: number): Promise<BackupRecord> {
-  if (!ID_PATTERN.test(backupId)) throw new BackupNotFoundError(backupId);
+  if (!ID_PATTERN.test(backupId)) throw new BackupNotFoundError({ backupId });
   const record = await lifecycle.ledger.get(backupId, deadline);
-  if (!record) throw new BackupNotFoundError(backupId);
+  if (!record) throw new BackupNotFoundError({ backupId });
   const stale = lifecycle.now() - Date.parse(record.checkedAt) > STALE_AFTER_MS;
   return stale ? refreshBackup(lifecycle, record, deadline) : record;
 }
@@ -48,6 +48,6 @@ export function listQueryOf(parameters: Record<string, string | undefined>): Lis
   if (!/^\d+$/.test(limit ?? '20') || count < 1 || count > MAX_LIST_LIMIT) {
     problems.push({ field: 'limit', message: `must be a whole number from 1 to ${MAX_LIST_LIMIT}` });
   }
-  if (problems.length > 0) throw new InvalidRequestError(problems);
+  if (problems.length > 0) throw new InvalidRequestError({ errors: problems });
   return { ...(instanceId !== undefined && { instanceId }), limit: count };
 }

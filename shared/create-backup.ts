@@ -33,10 +33,10 @@ export function createBackupUseCase(
       const answer = await client.post(call.service, call.path, call.body, deadline);
       const result = toBackupResult(command, call, answer.body, answer.requestId);
       if (!result) {
-        throw new UpstreamFailedError(
-          `Huawei Cloud answered ${answer.status} without a backup id. The backup may have been created: check the instance's backups before retrying.`,
-          { status: answer.status, requestId: answer.requestId ?? undefined },
-        );
+        throw new UpstreamFailedError({
+          detail: `Huawei Cloud answered ${answer.status} without a backup id. The backup may have been created: check the instance's backups before retrying.`,
+          upstream: { status: answer.status, requestId: answer.requestId ?? undefined },
+        });
       }
       logger.info('backup created', {
         ...context,
@@ -53,7 +53,6 @@ export function createBackupUseCase(
         logger.warn(error.backupMayExist ? 'backup outcome uncertain' : 'backup failed', {
           ...context,
           code: error.code,
-          status: error.status,
           detail: error.detail,
           upstream: error.upstream,
           backupMayExist: error.backupMayExist,

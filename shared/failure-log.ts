@@ -1,4 +1,5 @@
 import { ConfigurationError, GatewayError, InvalidRequestError, UpstreamError } from './errors';
+import { httpStatusOf } from './http/problem';
 import { logger } from './logger';
 
 /**
@@ -9,10 +10,10 @@ export function logFailure(error: unknown, context: Record<string, unknown> = {}
   if (error instanceof UpstreamError) return;
   if (error instanceof ConfigurationError) {
     logger.error('gateway not configured', { ...context, detail: error.detail });
-  } else if (error instanceof GatewayError && error.status >= 500) {
+  } else if (error instanceof GatewayError && httpStatusOf(error) >= 500) {
     logger.error('request failed', {
       ...context,
-      status: error.status,
+      status: httpStatusOf(error),
       code: error.code,
       detail: error.detail,
       ...(error.cause !== undefined && { error: error.cause as Error }),
@@ -20,7 +21,7 @@ export function logFailure(error: unknown, context: Record<string, unknown> = {}
   } else if (error instanceof GatewayError) {
     logger.info('request refused', {
       ...context,
-      status: error.status,
+      status: httpStatusOf(error),
       code: error.code,
       ...(error instanceof InvalidRequestError ? { errors: error.errors } : { detail: error.detail }),
     });

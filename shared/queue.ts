@@ -57,9 +57,9 @@ function parseLayer(text: string, what: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     if (isBase64Json(text)) {
-      throw new InvalidRequestError([{ field: '', message: `${what} is base64-encoded JSON; send the JSON itself` }]);
+      throw new InvalidRequestError({ errors: [{ field: '', message: `${what} is base64-encoded JSON; send the JSON itself` }] });
     }
-    throw new InvalidRequestError([notJsonProblem(what, (error as Error).message)]);
+    throw new InvalidRequestError({ errors: [notJsonProblem(what, (error as Error).message)] });
   }
 }
 
@@ -82,7 +82,7 @@ function slackOrPlain(content: unknown, deliveryKey: string): QueuedRequest {
   if (!isRecord(content) || !('slack' in content)) return { request: validateBackupRequest(content, { idempotencyKey: deliveryKey }) };
   const { slack, ...rest } = content;
   const followUp = slackFollowUpOf(slack);
-  if (!followUp) throw new InvalidRequestError([{ field: 'slack', message: 'must be {"responseUrl", "userId", "channelId", "commandText", "teamId"?}' }]);
+  if (!followUp) throw new InvalidRequestError({ errors: [{ field: 'slack', message: 'must be {"responseUrl", "userId", "channelId", "commandText", "teamId"?}' }] });
   return { request: validateBackupRequest(rest, { idempotencyKey: deliveryKey }), slack: followUp };
 }
 
@@ -106,13 +106,13 @@ export interface QueuedRequest {
  */
 export function requestFromMessage(record: SQSRecord): QueuedRequest {
   if (Buffer.byteLength(record.body, 'utf8') > MAX_REQUEST_BYTES) {
-    throw new PayloadTooLargeError('The message body', MAX_REQUEST_BYTES);
+    throw new PayloadTooLargeError({ what: 'The message body', limitBytes: MAX_REQUEST_BYTES });
   }
   const body = parseLayer(record.body, 'the message body');
   if (!isSnsEnvelope(body)) return requestFromContent(body, record.messageId);
   if (body.Type !== 'Notification' || typeof body.Message !== 'string') {
     const message = 'the message body is an SNS message, but only a Notification with a Message carries a request';
-    throw new InvalidRequestError([{ field: '', message }]);
+    throw new InvalidRequestError({ errors: [{ field: '', message }] });
   }
   const snsMessageId = isIdempotencyKey(body.MessageId) ? body.MessageId : record.messageId;
   return requestFromContent(parseLayer(body.Message, 'the SNS Message'), snsMessageId);

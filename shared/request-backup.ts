@@ -91,19 +91,19 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
       try {
         claim = await idempotency.claim(key, hash, deadline, deadline);
       } catch (error) {
-        throw new IdempotencyStoreError(error);
+        throw new IdempotencyStoreError({ cause: error });
       }
       if (!claim.claimed) {
         const { record } = claim;
-        if (record.requestHash !== hash) throw new IdempotencyKeyReusedError(idempotencyKey);
-        if (record.status === 'INPROGRESS') throw new IdempotencyKeyInProgressError(idempotencyKey);
+        if (record.requestHash !== hash) throw new IdempotencyKeyReusedError({ idempotencyKey });
+        if (record.status === 'INPROGRESS') throw new IdempotencyKeyInProgressError({ idempotencyKey });
         if (record.status === 'UNCERTAIN') {
           const earlier = record.data as UncertainOutcome;
           logger.warn('repeated request not sent again: the first may have made the backup', {
             ...logContext,
             earlier,
           });
-          throw new EarlierOutcomeUncertainError(idempotencyKey, earlier);
+          throw new EarlierOutcomeUncertainError({ idempotencyKey, earlier });
         }
         const first = record.data as BackupResult;
         logger.info('repeated request answered with the first result', { ...logContext, backupId: first.backupId });
@@ -131,7 +131,6 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         instanceId: command.instanceId,
         backupName: command.name,
         code: error.code,
-        status: error.status,
         detail: error.detail,
         backupMayExist: true,
         ...(lookingUntil && { lookingUntil }),

@@ -202,7 +202,7 @@ export async function runScheduledBackups(
     ),
   );
   const failed = outcomes.flatMap((outcome) => (outcome.failed ? [outcome.failed] : []));
-  if (failed.length > 0) throw new ScheduledBackupsFailedError(failed, targets.length);
+  if (failed.length > 0) throw new ScheduledBackupsFailedError({ failed, total: targets.length });
   const backups = outcomes.flatMap((outcome) => (outcome.result ? [outcome.result] : []));
   logger.info('scheduled backups requested', { scheduledEventId: eventId, count: backups.length });
   return { scheduledTime: scheduledTime.toISOString(), backups };

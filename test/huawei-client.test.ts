@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in';
+import { httpStatusOf } from '../shared/http/problem';
 import {
   BackupInProgressError,
   NoTimeLeftError,
@@ -116,7 +117,7 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
     standIn.script(throttle({ 'Retry-After': '0' }), throttle({ 'Retry-After': '0' }), throttle({ 'Retry-After': '7' }));
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon()));
     expect(error).toBeInstanceOf(UpstreamThrottledError);
-    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 7, backupMayExist: false, upstream: { status: 429, code: 'APIGW.0308' } });
+    expect(error).toMatchObject({ code: 'throttled', retryAfterSeconds: 7, backupMayExist: false, upstream: { status: 429, code: 'APIGW.0308' } });
     expect(standIn.requests).toHaveLength(3);
     expect(standIn.backups()).toHaveLength(0);
   });
@@ -124,7 +125,7 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
   it('does not retry when the advised wait does not fit before the deadline', async () => {
     standIn.script(throttle({ 'Retry-After': '10' }));
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon(3_000)));
-    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 10 });
+    expect(error).toMatchObject({ code: 'throttled', retryAfterSeconds: 10 });
     expect(standIn.requests).toHaveLength(1);
   });
 
@@ -138,7 +139,7 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
     standIn.script(...Array.from({ length: 3 }, () => ({ kind: 'answer', status: 503, body: '' }) as const));
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon()));
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
-    expect(error).toMatchObject({ status: 502, backupMayExist: false });
+    expect(error).toMatchObject({ code: 'upstream_unavailable', backupMayExist: false });
   });
 
   it('retries a refused connection, then reports it as unavailable', async () => {
@@ -155,7 +156,7 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
     standIn.script({ kind: 'answer', status, body: JSON.stringify({ error_code: 'DBS.200003', error_msg: 'Internal error' }) });
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon()));
     expect(error).toBeInstanceOf(UpstreamFailedError);
-    expect(error).toMatchObject({ status: 502, backupMayExist: true, upstream: { status, code: 'DBS.200003', message: 'Internal error' } });
+    expect(error).toMatchObject({ code: 'upstream_error', backupMayExist: true, upstream: { status, code: 'DBS.200003', message: 'Internal error' } });
     expect((error as Error).message).toContain('may have been created');
     expect(standIn.requests).toHaveLength(1);
   });
@@ -166,14 +167,14 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, deadline));
     expect(Date.now()).toBeLessThan(deadline);
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
-    expect(error).toMatchObject({ status: 504, backupMayExist: true });
+    expect(error).toMatchObject({ code: 'upstream_timeout', backupMayExist: true });
     expect(standIn.requests).toHaveLength(1);
   });
 
   it('does not start a call that cannot finish before the deadline, and says the backup was not requested', async () => {
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon(300)));
     expect(error).toBeInstanceOf(NoTimeLeftError);
-    expect(error).toMatchObject({ status: 504, code: 'no_time_left', backupMayExist: false });
+    expect(error).toMatchObject({ code: 'no_time_left', backupMayExist: false });
     expect(standIn.requests).toHaveLength(0);
   });
 
@@ -206,7 +207,8 @@ describe('Huawei client: error shapes and meanings', () => {
     standIn.script({ kind: 'answer', status, body: JSON.stringify(body) });
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon()));
     expect(error).toBeInstanceOf(UpstreamRejectedError);
-    expect(error).toMatchObject({ status, backupMayExist: false, upstream: { status, ...upstream, requestId: expect.any(String) } });
+    expect(error).toMatchObject({ code: 'upstream_rejected', backupMayExist: false, upstream: { status, ...upstream, requestId: expect.any(String) } });
+    expect(httpStatusOf(error)).toBe(status);
   });
 
   it('turns a refused signature into "misconfigured" without the upstream text', async () => {
@@ -214,7 +216,7 @@ describe('Huawei client: error shapes and meanings', () => {
     const error = await rejectionOf(wrongKey.post('dds', DDS_PATH, ddsBody, soon()));
     expect(standIn.requests[0].refusal).toBe('signature does not match');
     expect(error).toBeInstanceOf(UpstreamMisconfiguredError);
-    expect(error).toMatchObject({ status: 502, upstream: { status: 401, code: 'APIGW.0301' } });
+    expect(error).toMatchObject({ code: 'upstream_auth_failed', upstream: { status: 401, code: 'APIGW.0301' } });
     expect((error as UpstreamMisconfiguredError).upstream.message).toBeUndefined();
   });
 
@@ -226,7 +228,7 @@ describe('Huawei client: error shapes and meanings', () => {
     standIn.script({ kind: 'answer', status, body: JSON.stringify(body) });
     const error = await rejectionOf(client().post('rds', RDS_PATH, { backup: { instance: 'i', name: 'abcd' } }, soon()));
     expect(error).toBeInstanceOf(BackupInProgressError);
-    expect(error).toMatchObject({ status: 409, backupMayExist: false });
+    expect(error).toMatchObject({ code: 'backup_in_progress', backupMayExist: false });
   });
 
   it('turns a 403 permission refusal into "misconfigured"', async () => {

@@ -55,7 +55,7 @@ describe('idempotency store failures', () => {
 
   it('passes on the upstream error when the store fails after the upstream did', async () => {
     const dynamo = await startLocalDynamo();
-    const upstreamError = new UpstreamUnavailableError('Huawei Cloud answered 503 Service Unavailable.', { status: 503 });
+    const upstreamError = new UpstreamUnavailableError({ detail: 'Huawei Cloud answered 503 Service Unavailable.', upstream: { status: 503 } });
     const createBackup: CreateBackup = async () => {
       await dynamo.close();
       throw upstreamError;

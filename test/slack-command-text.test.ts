@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidCommandError } from '../shared/errors';
-import { COMMAND_GRAMMAR, isHelpRequest, parseCommandText } from '../shared/slack/command-text';
+import { COMMAND_GRAMMAR, LIST_GRAMMAR, STATUS_GRAMMAR, isHelpRequest, parseCommandText } from '../shared/slack/command-text';
 import { slackDeadline, SLACK_ANSWER_BUDGET_MS } from '../shared/slack/slash-command';
 
 const ID = 'a89dab5e39394eccbdb77b19d57b0180in02';
@@ -80,7 +80,7 @@ describe('slash command grammar', () => {
 describe('the Slack app manifest', () => {
   it('offers the grammar the command reads, at the path serverless.yml routes to slackCommand', () => {
     const manifest = readFileSync(join(__dirname, '../slack-app-manifest.yaml'), 'utf8');
-    expect(manifest).toContain(`usage_hint: ${COMMAND_GRAMMAR} | help`);
+    expect(manifest).toContain(`usage_hint: ${COMMAND_GRAMMAR} | ${STATUS_GRAMMAR} | ${LIST_GRAMMAR} | help`);
     expect(manifest).toMatch(/url: https:\/\/\S+\/slack\/commands\n/);
     const serverless = readFileSync(join(__dirname, '../serverless.yml'), 'utf8');
     expect(serverless).toMatch(/handler: functions\/slackCommand\/handler\.handler[\s\S]*method: POST\n\s+path: \/slack\/commands/);

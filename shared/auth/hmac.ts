@@ -86,17 +86,17 @@ export function verifySignature(scheme: SignatureScheme, secrets: readonly strin
     throw new ConfigurationError({ detail: 'No signing secret is configured; every request is refused.' });
   }
   const { timestamp, signature, body } = request;
-  if (!timestamp || !signature) throw new UnauthorizedError('missing_signature');
+  if (!timestamp || !signature) throw new UnauthorizedError({ reason: 'missing_signature' });
   // Milliseconds are the usual slip (Date.now()); saying so costs nothing, as the scheme is documented.
-  if (!UNIX_SECONDS.test(timestamp)) throw new UnauthorizedError('timestamp_not_in_seconds');
-  if (Math.abs(unixSeconds(now) - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) throw new UnauthorizedError('stale_timestamp');
+  if (!UNIX_SECONDS.test(timestamp)) throw new UnauthorizedError({ reason: 'timestamp_not_in_seconds' });
+  if (Math.abs(unixSeconds(now) - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) throw new UnauthorizedError({ reason: 'stale_timestamp' });
 
   const hex = signature.startsWith(scheme.signaturePrefix) ? signature.slice(scheme.signaturePrefix.length) : '';
-  if (!HEX_SHA256.test(hex)) throw new UnauthorizedError('bad_signature');
+  if (!HEX_SHA256.test(hex)) throw new UnauthorizedError({ reason: 'bad_signature' });
   const given = Buffer.from(hex, 'hex');
   // Every secret is tried, without stopping at the first match, so the time taken says nothing about which one matched.
   const matches = secrets.map((secret) => timingSafeEqual(digest(scheme, secret, timestamp, body), given));
-  if (!matches.includes(true)) throw new UnauthorizedError('bad_signature');
+  if (!matches.includes(true)) throw new UnauthorizedError({ reason: 'bad_signature' });
 }
 
 /**

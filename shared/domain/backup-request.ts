@@ -333,12 +333,12 @@ export function generateBackupName(engine: Engine, at: Date): string {
  */
 export function validateBackupRequest(input: unknown, defaults: Pick<BackupRequest, 'idempotencyKey'> = {}): BackupRequest {
   if (!isRecord(input)) {
-    throw new InvalidRequestError([{ field: '', message: 'the body must be a JSON object' }]);
+    throw new InvalidRequestError({ errors: [{ field: '', message: 'the body must be a JSON object' }] });
   }
   const unknownFields = Object.keys(input).filter((field) => !KNOWN_FIELDS.has(field));
   const result = v.safeParse(unifiedRequestSchema, { ...defaults, ...input });
   if (!result.success || unknownFields.length > 0) {
-    throw new InvalidRequestError(toFieldProblems(result.issues ?? [], unknownFields));
+    throw new InvalidRequestError({ errors: toFieldProblems(result.issues ?? [], unknownFields) });
   }
   const { engine, name, description, databases, idempotencyKey } = result.output;
   const [instanceId] = givenInstanceIds(result.output);

@@ -98,7 +98,7 @@ export function toUpstreamCall(command: BackupCommand, projectId: string, rdsApi
     };
   }
   const problems = beyondRdsV1(command);
-  if (problems.length > 0) throw new InvalidRequestError(problems);
+  if (problems.length > 0) throw new InvalidRequestError({ errors: problems });
   return {
     service: 'rds',
     apiVersion: 'v1',

@@ -22,7 +22,7 @@ const JSON_MEDIA_TYPE = /^application\/([^\s;/]+\+)?json\s*(;|$)/i;
 export function bodySizeLimit(maxBytes = MAX_REQUEST_BYTES): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async ({ event }) => {
-      if (rawBodySize(event) > maxBytes) throw new PayloadTooLargeError('The body', maxBytes);
+      if (rawBodySize(event) > maxBytes) throw new PayloadTooLargeError({ what: 'The body', limitBytes: maxBytes });
     },
   };
 }
@@ -48,16 +48,16 @@ export function jsonRequestBody(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async (request) => {
       const { event } = request;
-      if (!JSON_MEDIA_TYPE.test(headerOf(event, 'content-type') ?? '')) throw new UnsupportedMediaTypeError('application/json');
+      if (!JSON_MEDIA_TYPE.test(headerOf(event, 'content-type') ?? '')) throw new UnsupportedMediaTypeError({ expected: 'application/json' });
       if (rawBodyOf(event).toString('utf8').trim() === '') {
-        throw new InvalidRequestError([{ field: '', message: 'the body is empty; send a JSON object' }]);
+        throw new InvalidRequestError({ errors: [{ field: '', message: 'the body is empty; send a JSON object' }] });
       }
       try {
         await bodyParser.before?.(request as Parameters<NonNullable<typeof bodyParser.before>>[0]);
       } catch (error) {
         const cause = (error as BodyParserError).cause;
         if (cause?.package !== '@middy/http-json-body-parser') throw error;
-        throw new InvalidRequestError([notJsonProblem('the body', cause.message)]);
+        throw new InvalidRequestError({ errors: [notJsonProblem('the body', cause.message)] });
       }
     },
   };

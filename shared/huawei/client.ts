@@ -90,32 +90,36 @@ function errorForAnswer(upstream: UpstreamDetails, retryAfterSeconds: number): U
   const status = upstream.status ?? 0;
   const said = upstream.message ? `: ${upstream.message.replace(/\.$/, '')}` : '';
   if (status === 429) {
-    return new UpstreamThrottledError(
-      `Huawei Cloud is throttling backup requests; the backup was not created. Retry after ${retryAfterSeconds} s.`,
+    return new UpstreamThrottledError({
+      detail: `Huawei Cloud is throttling backup requests; the backup was not created. Retry after ${retryAfterSeconds} s.`,
       upstream,
       retryAfterSeconds,
-    );
+    });
   }
   if (status === 503) {
-    return new UpstreamUnavailableError('Huawei Cloud answered 503 Service Unavailable; the backup was not created and it is safe to retry.', upstream);
+    return new UpstreamUnavailableError({
+      detail: 'Huawei Cloud answered 503 Service Unavailable; the backup was not created and it is safe to retry.',
+      upstream,
+    });
   }
   if (upstream.code && BUSY_CODES.has(upstream.code)) {
-    return new BackupInProgressError(`Huawei Cloud ${upstream.code}${said}. Retry when it has finished.`, upstream);
+    return new BackupInProgressError({ detail: `Huawei Cloud ${upstream.code}${said}. Retry when it has finished.`, upstream });
   }
   if (status === 401 || status === 403 || (upstream.code && GATEWAY_AUTH_CODE.test(upstream.code))) {
-    return new UpstreamMisconfiguredError(
-      'Huawei Cloud refused the gateway\'s credentials or permissions; the backup was not created. An operator must fix the gateway\'s configuration.',
-      { status: upstream.status, code: upstream.code, requestId: upstream.requestId },
-    );
+    return new UpstreamMisconfiguredError({
+      detail:
+        "Huawei Cloud refused the gateway's credentials or permissions; the backup was not created. An operator must fix the gateway's configuration.",
+      upstream: { status: upstream.status, code: upstream.code, requestId: upstream.requestId },
+    });
   }
-  if (status === 409) return new BackupInProgressError(`Huawei Cloud reported a conflict${said}.`, upstream);
+  if (status === 409) return new BackupInProgressError({ detail: `Huawei Cloud reported a conflict${said}.`, upstream });
   if (status >= 400 && status < 500) {
-    return new UpstreamRejectedError(`Huawei Cloud answered ${status}${upstream.code ? ` ${upstream.code}` : ''}${said}.`, upstream);
+    return new UpstreamRejectedError({ detail: `Huawei Cloud answered ${status}${upstream.code ? ` ${upstream.code}` : ''}${said}.`, upstream });
   }
-  return new UpstreamFailedError(
-    `Huawei Cloud answered ${status}${said}. The backup may have been created: check the instance's backups before retrying.`,
+  return new UpstreamFailedError({
+    detail: `Huawei Cloud answered ${status}${said}. The backup may have been created: check the instance's backups before retrying.`,
     upstream,
-  );
+  });
 }
 
 export interface HuaweiClient {
@@ -168,7 +172,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
       const keys = await credentials();
       const { timeLeftMs, jitteredBackoffMs, waitForAnotherAttempt } = budget(deadline);
       const failed = (reason: string, upstream: UpstreamDetails = {}, cause?: unknown) =>
-        new UpstreamReadError(`Huawei Cloud ${service.toUpperCase()} could not be asked about backups: ${reason}.`, upstream, cause);
+        new UpstreamReadError({ detail: `Huawei Cloud ${service.toUpperCase()} could not be asked about backups: ${reason}.`, upstream, cause });
 
       for (let attempt = 1; ; attempt++) {
         const timeLeft = timeLeftMs();
@@ -201,10 +205,9 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
         const timeLeft = timeLeftMs();
         // Only the first attempt can get here short of time: a retry waits only when one more attempt fits.
         if (timeLeft < MIN_ATTEMPT_MS) {
-          throw new NoTimeLeftError(
-            `Too little time was left to call Huawei Cloud ${service.toUpperCase()} (${Math.max(0, timeLeft)} ms); the backup was not requested and it is safe to retry.`,
-            {},
-          );
+          throw new NoTimeLeftError({
+            detail: `Too little time was left to call Huawei Cloud ${service.toUpperCase()} (${Math.max(0, timeLeft)} ms); the backup was not requested and it is safe to retry.`,
+          });
         }
         const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, timeLeft));
         const headers = signRequest({ method: 'POST', path: url.pathname, headers: baseHeaders, body: payload }, keys, new Date(now()));
@@ -215,10 +218,10 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
           if (outcome.status >= 200 && outcome.status < 300) {
             const answer = parseJson(outcome.text);
             if (answer === undefined) {
-              throw new UpstreamFailedError(
-                `Huawei Cloud answered ${outcome.status} with a body that is not JSON. The backup may have been created: check the instance's backups before retrying.`,
-                { status: outcome.status, requestId: requestId ?? undefined },
-              );
+              throw new UpstreamFailedError({
+                detail: `Huawei Cloud answered ${outcome.status} with a body that is not JSON. The backup may have been created: check the instance's backups before retrying.`,
+                upstream: { status: outcome.status, requestId: requestId ?? undefined },
+              });
             }
             return { status: outcome.status, requestId, body: answer };
           }
@@ -233,31 +236,27 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
           // A kept-alive socket the server had just closed: nothing left, so a fresh connection may try at once.
           if (outcome.reusedSocket && (await waitForAnotherAttempt(attempt, 0))) continue;
           if (outcome.refused && (await waitForAnotherAttempt(attempt, jitteredBackoffMs()))) continue;
-          throw new UpstreamUnavailableError(
-            outcome.refused
+          throw new UpstreamUnavailableError({
+            detail: outcome.refused
               ? `Could not connect to Huawei Cloud ${service.toUpperCase()} (connection refused); the backup was not created and it is safe to retry.`
               : `Could not reach Huawei Cloud ${service.toUpperCase()}; the backup was not created and it is safe to retry.`,
-            {},
-            outcome.error,
-          );
+            cause: outcome.error,
+          });
         }
         if (outcome.kind === 'timeout' && !outcome.sent) {
-          throw new UpstreamUnavailableError(
-            `Could not reach Huawei Cloud ${service.toUpperCase()} in time; the backup was not created and it is safe to retry.`,
-            {},
-          );
+          throw new UpstreamUnavailableError({
+            detail: `Could not reach Huawei Cloud ${service.toUpperCase()} in time; the backup was not created and it is safe to retry.`,
+          });
         }
         if (outcome.kind === 'timeout') {
-          throw new UpstreamTimeoutError(
-            `Huawei Cloud ${service.toUpperCase()} did not answer within ${timeoutMs} ms. The backup may have been created: check the instance's backups before retrying.`,
-            {},
-          );
+          throw new UpstreamTimeoutError({
+            detail: `Huawei Cloud ${service.toUpperCase()} did not answer within ${timeoutMs} ms. The backup may have been created: check the instance's backups before retrying.`,
+          });
         }
-        throw new UpstreamFailedError(
-          `The connection to Huawei Cloud ${service.toUpperCase()} dropped before a full answer. The backup may have been created: check the instance's backups before retrying.`,
-          {},
-          outcome.error,
-        );
+        throw new UpstreamFailedError({
+          detail: `The connection to Huawei Cloud ${service.toUpperCase()} dropped before a full answer. The backup may have been created: check the instance's backups before retrying.`,
+          cause: outcome.error,
+        });
       }
     },
   };
