@@ -1,78 +1,220 @@
 /**
- * Asks the gateway for one backup, signed with `WEBHOOK_SIGNING_SECRET`, so that CI pipelines and people need not
- * write the signing code themselves. Prints the created backup as JSON; exits 1 when the gateway refuses or
- * fails, or gives no answer in time, 2 when the command line or the environment is wrong.
+ * The gateway's command-line client, so that CI pipelines and people need not write the signing code themselves:
+ * requests a backup and, with `--wait`, follows it until it is COMPLETED or FAILED; shows one backup or the most
+ * recent ones. Every request is signed with `WEBHOOK_SIGNING_SECRET`. Exit codes: 0 done, 1 refused, failed or
+ * uncertain, 2 a wrong command line or environment, 3 gave up waiting.
  *
  * @example
- * WEBHOOK_SIGNING_SECRET=… npm run backup -- --engine dds --instance a89dab5e39394eccbdb77b19d57b0180in02 --name before-upgrade
+ * WEBHOOK_SIGNING_SECRET=… npm run backup -- --engine dds --instance a89dab5e39394eccbdb77b19d57b0180in02 --wait
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { WEBHOOK_SIGNATURE, signedHeaders } from '../shared/auth/hmac';
+import * as v from 'valibot';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../shared/backup-status';
 import { commaSeparated } from '../shared/config';
-import { ENGINES } from '../shared/domain/backup-request';
+import type { BackupRecord, BackupStatus } from '../shared/domain/backup-record';
+import { ENGINES, idempotencyKeySchema } from '../shared/domain/backup-request';
+import {
+  describeAnswer,
+  gatewayBaseUrl,
+  gatewayClient,
+  problemOf,
+  type CallOutcome,
+  type GatewayClient,
+} from './backup-client';
+import { formatElapsed, progressReporter } from './backup-progress';
 
+const EXIT = { done: 0, failed: 1, usage: 2, timedOut: 3 } as const;
+
+/** Without `--wait`: how long to wait for the answer (with it: for each answer). */
 const DEFAULT_TIMEOUT_SECONDS = 60;
 /** An hour is longer than any gateway waits; far longer values would overflow Node's timers. */
 const MAX_TIMEOUT_SECONDS = 3600;
+/** With `--wait`: how long to wait for the backup to end, all told. */
+const DEFAULT_WAIT_SECONDS = 3600;
+/** A week: longer than the gateway follows a backup (6 hours unless configured otherwise). */
+const MAX_WAIT_SECONDS = 7 * 24 * 3600;
+const DEFAULT_INTERVAL_SECONDS = 10;
+const MIN_INTERVAL_SECONDS = 1;
+/** Huawei Cloud's backup ids (DDS and RDS v3: hex digits and a suffix; RDS v1: a UUID). */
+const BACKUP_ID = /^[A-Za-z0-9_-]+$/;
+/** The statuses that end a wait without the backup: it failed, is being deleted, or the gateway lost track. */
+const FAILED_OUTCOMES: ReadonlySet<BackupStatus> = new Set(['FAILED', 'DELETING', 'UNKNOWN']);
+/** An argument a shell takes as it is, unquoted. */
+const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 
 const USAGE = `Usage: npm run backup -- --engine <${ENGINES.join('|')}> --instance <instance-id>
-                         [--name <name>] [--description <text>] [--db <name1,name2>] [--url <gateway URL>]
-                         [--timeout <seconds>]
+                         [--name <name>] [--description <text>] [--db <name1,name2>] [--idempotency-key <key>]
+                         [--wait [--interval <seconds>]] [--timeout <seconds>] [--url <gateway URL>]
+       npm run backup -- status <backupId> [--wait [--interval <seconds>]] [--timeout <seconds>]
+                         [--url <gateway URL>]
+       npm run backup -- list [--instance <instance-id>] [--limit <1-${MAX_LIST_LIMIT}>] [--timeout <seconds>]
+                         [--url <gateway URL>]
 
-Signs the request with WEBHOOK_SIGNING_SECRET (the first one, when it lists several) and sends it to
-POST <url>/backups; --url defaults to BACKUP_GATEWAY_URL, else http://localhost:3000. Waits at most
---timeout seconds (default ${DEFAULT_TIMEOUT_SECONDS}) for the answer.`;
+Requests a backup (POST <url>/backups) and prints it as JSON; status prints one backup
+(GET <url>/backups/<backupId>), list the gateway's most recent backups, newest first (GET <url>/backups;
+--limit default ${DEFAULT_LIST_LIMIT}). Every request is signed with WEBHOOK_SIGNING_SECRET (the first one, when it
+lists several); --url defaults to BACKUP_GATEWAY_URL, else http://localhost:3000.
 
-interface BackupCall {
-  url: URL;
-  body: Record<string, unknown>;
-  timeoutMs: number;
+  --idempotency-key <key>
+      Sent as the Idempotency-Key header: the gateway creates at most one backup per key. Without it, each run
+      makes a new key; when the outcome is uncertain (the backup may exist), the command that repeats the
+      request safely, with that key, goes to stderr.
+  --wait
+      Waits until the backup is COMPLETED or FAILED, asking every --interval seconds
+      (default ${DEFAULT_INTERVAL_SECONDS}, at least ${MIN_INTERVAL_SECONDS}); the status and the time elapsed go to
+      stderr, the final record to stdout.
+  --timeout <seconds>
+      With --wait: the whole wait (default ${DEFAULT_WAIT_SECONDS}, i.e. 60 min; at most ${MAX_WAIT_SECONDS}).
+      Without: the wait for the answer (default ${DEFAULT_TIMEOUT_SECONDS}; at most ${MAX_TIMEOUT_SECONDS}).
+
+Exit codes: 0 created, shown, or with --wait COMPLETED; 1 refused, failed or uncertain (with --wait also FAILED,
+DELETING or UNKNOWN); 2 a wrong command line or environment; 3 gave up waiting (the backup goes on: follow it with
+status <backupId> --wait).`;
+
+const OPTIONS = {
+  engine: { type: 'string' },
+  instance: { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  db: { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  wait: { type: 'boolean' },
+  interval: { type: 'string' },
+  limit: { type: 'string' },
+  timeout: { type: 'string' },
+  url: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Command = 'create' | 'status' | 'list';
+type OptionName = keyof typeof OPTIONS;
+
+const EVERY_COMMAND: OptionName[] = ['timeout', 'url', 'help'];
+const OPTIONS_OF: Record<Command, readonly OptionName[]> = {
+  create: ['engine', 'instance', 'name', 'description', 'db', 'idempotency-key', 'wait', 'interval', ...EVERY_COMMAND],
+  status: ['wait', 'interval', ...EVERY_COMMAND],
+  list: ['instance', 'limit', ...EVERY_COMMAND],
+};
+
+/** How long a wait may go on, and how often it asks. */
+interface WaitPlan {
+  startedAt: number;
+  deadline: number;
+  intervalMs: number;
+  /** The arguments that go on waiting for a backup: `status <backupId> --wait` and these. */
+  followArgs: string[];
 }
 
-/** How the call ended: with an answer, or without one, knowing whether the request had been sent. */
-type Outcome =
-  | { answered: true; status: number; text: string }
-  | { answered: false; requestSent: boolean; reason: string };
+interface Common {
+  gatewayUrl: string;
+  /** The longest wait for one answer. */
+  requestTimeoutMs: number;
+}
 
-function timeoutFrom(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS * 1000;
+type Invocation = Common &
+  (
+    | {
+        command: 'create';
+        body: Record<string, unknown>;
+        idempotencyKey: string;
+        /** The command line that repeats this request with its idempotency key. */
+        repeatArgs: string[];
+        wait?: WaitPlan;
+      }
+    | { command: 'status'; backupId: string; wait?: WaitPlan }
+    | { command: 'list'; query: URLSearchParams }
+  );
+
+/** What `GET /backups/{id}` answers, as far as waiting needs it. */
+type BackupView = Pick<BackupRecord, 'backupId' | 'status' | 'reason'>;
+
+const say = (message: string) => process.stderr.write(`backup: ${message}\n`);
+const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const isSuccess = (status: number) => status >= 200 && status <= 299;
+const shellQuoted = (arg: string) => (SHELL_SAFE.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
+const commandLine = (args: string[]) => `npm run backup -- ${args.map(shellQuoted).join(' ')}`;
+
+function secondsOf(option: string, value: string, rule: string, isAllowed: (seconds: number) => boolean): number {
   const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
-    const rule = `a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`;
-    throw new Error(`--timeout must be ${rule} (it is ${JSON.stringify(value)})`);
+  if (value.trim() === '' || !Number.isFinite(seconds) || !isAllowed(seconds)) {
+    throw new Error(`--${option} must be ${rule} (it is ${JSON.stringify(value)})`);
   }
   return seconds * 1000;
 }
 
-/** The request the command line asks for; `undefined` when it asks for the usage. */
-function requestFrom(argv: string[]): BackupCall | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      engine: { type: 'string' },
-      instance: { type: 'string' },
-      name: { type: 'string' },
-      description: { type: 'string' },
-      db: { type: 'string' },
-      url: { type: 'string' },
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return undefined;
-  if (!values.engine || !values.instance) throw new Error('--engine and --instance are required');
-  const timeoutMs = timeoutFrom(values.timeout);
-  const base = values.url ?? process.env.BACKUP_GATEWAY_URL ?? 'http://localhost:3000';
-  let url: URL;
-  try {
-    // Relative to the base with a trailing slash, so a base with a path (a stage, a custom domain's mapping) keeps it.
-    url = new URL('backups', base.endsWith('/') ? base : `${base}/`);
-  } catch {
-    throw new Error(`the gateway URL ${JSON.stringify(base)} is not a URL`);
+/** The command line read and checked; `'help'` when it asks for the usage. Throws what is wrong with it. */
+function invocationFrom(argv: string[], startedAt: number): Invocation | 'help' {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+  if (values.help) return 'help';
+  const first = positionals.at(0);
+  const operands = positionals.slice(1);
+  if (first !== undefined && first !== 'status' && first !== 'list') {
+    const commands = 'use status or list, or options alone to ask for a backup';
+    throw new Error(`unknown command ${JSON.stringify(first)}: ${commands}`);
   }
+  const command: Command = first ?? 'create';
+  const commandName = command === 'create' ? 'a backup request' : command;
+  for (const given of Object.keys(values) as OptionName[]) {
+    if (!OPTIONS_OF[command].includes(given)) throw new Error(`--${given} does not go with ${commandName}`);
+  }
+  if (values.interval !== undefined && !values.wait) throw new Error('--interval goes with --wait');
+
+  const maxTimeout = values.wait ? MAX_WAIT_SECONDS : MAX_TIMEOUT_SECONDS;
+  const timeoutRule = `a number of seconds above 0 and at most ${maxTimeout}`;
+  const timeoutMs =
+    values.timeout === undefined
+      ? (values.wait ? DEFAULT_WAIT_SECONDS : DEFAULT_TIMEOUT_SECONDS) * 1000
+      : secondsOf('timeout', values.timeout, timeoutRule, (s) => s > 0 && s <= maxTimeout);
+  const intervalRule = `a number of seconds of at least ${MIN_INTERVAL_SECONDS} and at most ${MAX_TIMEOUT_SECONDS}`;
+  const isInterval = (seconds: number) => seconds >= MIN_INTERVAL_SECONDS && seconds <= MAX_TIMEOUT_SECONDS;
+  const wait: WaitPlan | undefined = values.wait
+    ? {
+        startedAt,
+        deadline: startedAt + timeoutMs,
+        intervalMs:
+          values.interval === undefined
+            ? DEFAULT_INTERVAL_SECONDS * 1000
+            : secondsOf('interval', values.interval, intervalRule, isInterval),
+        followArgs: [
+          ...(values.interval !== undefined ? ['--interval', values.interval] : []),
+          ...(values.url !== undefined ? ['--url', values.url] : []),
+        ],
+      }
+    : undefined;
+  const common: Common = {
+    gatewayUrl: values.url ?? process.env.BACKUP_GATEWAY_URL ?? 'http://localhost:3000',
+    requestTimeoutMs: wait ? DEFAULT_TIMEOUT_SECONDS * 1000 : timeoutMs,
+  };
+
+  if (command === 'status') {
+    const [backupId, ...extra] = operands;
+    if (backupId === undefined || extra.length > 0 || !BACKUP_ID.test(backupId)) {
+      throw new Error('status takes one backup id (letters, digits, - and _): the "backupId" a request answered');
+    }
+    return { ...common, command, backupId, ...(wait && { wait }) };
+  }
+  if (operands.length > 0) throw new Error(`${commandName} takes no ${JSON.stringify(operands[0])}`);
+  if (command === 'list') {
+    const { instance, limit } = values;
+    if (limit !== undefined && (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIST_LIMIT)) {
+      throw new Error(`--limit must be a whole number from 1 to ${MAX_LIST_LIMIT} (it is ${JSON.stringify(limit)})`);
+    }
+    const query = new URLSearchParams({
+      ...(instance !== undefined && { instanceId: instance }),
+      ...(limit !== undefined && { limit }),
+    });
+    return { ...common, command, query };
+  }
+
+  if (!values.engine || !values.instance) throw new Error('--engine and --instance are required');
+  const givenKey = values['idempotency-key'];
+  if (givenKey !== undefined) {
+    const checked = v.safeParse(idempotencyKeySchema, givenKey);
+    if (!checked.success) throw new Error(`--idempotency-key ${checked.issues[0].message}`);
+  }
+  const idempotencyKey = givenKey ?? randomUUID();
   const body = {
     engine: values.engine,
     instanceId: values.instance,
@@ -80,92 +222,176 @@ function requestFrom(argv: string[]): BackupCall | undefined {
     ...(values.description !== undefined && { description: values.description }),
     ...(values.db !== undefined && { databases: values.db.split(',').map((database) => database.trim()) }),
   };
-  return { url, body, timeoutMs };
+  const repeatArgs = givenKey === undefined ? [...argv, '--idempotency-key', idempotencyKey] : argv;
+  return { ...common, command, body, idempotencyKey, repeatArgs, ...(wait && { wait }) };
 }
 
 /**
- * POSTs the payload and waits for the whole answer, at most `timeoutMs`. Node's own HTTP client rather than
- * `fetch`, because only it tells whether the request had left (`finish`) when no answer came: then the gateway
- * may have acted on it.
+ * `POST /backups`; with `--wait`, then follows the backup. An outcome that may have created the backup ends with
+ * the command that repeats the request with the same key: the gateway answers it with that backup if it exists,
+ * and never creates a second one.
  */
-function post(url: URL, headers: Record<string, string>, payload: Buffer, timeoutMs: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    let requestSent = false;
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'POST', headers });
-    const timer = setTimeout(() => request.destroy(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);
-    const noAnswer = (error: Error & { cause?: Error }) => {
-      clearTimeout(timer);
-      resolve({ answered: false, requestSent, reason: error.cause?.message ?? error.message });
-    };
-    request.on('finish', () => (requestSent = true));
-    request.on('error', noAnswer);
-    request.on('response', (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', noAnswer);
-      response.on('end', () => {
-        clearTimeout(timer);
-        resolve({ answered: true, status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    request.end(payload);
+async function requestBackup(
+  gateway: GatewayClient,
+  invocation: Extract<Invocation, { command: 'create' }>,
+): Promise<number> {
+  const { body, idempotencyKey, repeatArgs, wait } = invocation;
+  const url = gateway.urlOf('backups').href;
+  const outcome = await gateway.call({
+    method: 'POST',
+    path: 'backups',
+    body,
+    headers: { 'Idempotency-Key': idempotencyKey },
+    timeoutMs: requestTimeoutOf(invocation),
   });
-}
-
-/** What a problem+json answer says, one rule a line. */
-function describeProblem(status: number, text: string): string {
-  try {
-    const problem = JSON.parse(text) as { title?: string; detail?: string; errors?: Array<{ field: string; message: string }> };
-    const rules = (problem.errors ?? []).map(({ field, message }) => `  - ${field ? `${field}: ` : ''}${message}`);
-    const head = `${status} ${problem.title ?? 'error'}`;
-    // The detail of an invalid request repeats its rules, which follow one per line.
-    return rules.length > 0 ? [head, ...rules].join('\n') : `${head}: ${problem.detail ?? ''}`;
-  } catch {
-    return `${status}: ${text}`;
-  }
-}
-
-async function main(): Promise<number> {
-  let request: NonNullable<ReturnType<typeof requestFrom>>;
-  let secret: string | undefined;
-  try {
-    const asked = requestFrom(process.argv.slice(2));
-    if (!asked) {
-      console.log(USAGE);
-      return 0;
-    }
-    request = asked;
-    [secret] = commaSeparated(process.env.WEBHOOK_SIGNING_SECRET);
-    if (!secret) throw new Error('WEBHOOK_SIGNING_SECRET is not set: export the secret the gateway verifies webhooks with');
-  } catch (error) {
-    console.error(`backup: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-
-  const payload = Buffer.from(JSON.stringify(request.body), 'utf8');
-  const headers = {
-    'Content-Type': 'application/json',
-    'Content-Length': String(payload.length),
-    ...signedHeaders(WEBHOOK_SIGNATURE, secret, payload, new Date()),
-  };
-  const outcome = await post(request.url, headers, payload, request.timeoutMs);
+  const sayHowToRepeat = () =>
+    say(`to repeat the request safely (at most one backup per idempotency key), run:\n  ${commandLine(repeatArgs)}`);
   if (!outcome.answered) {
-    console.error(
-      outcome.requestSent
-        ? `backup: the request was sent to ${request.url.href} but no answer came (${outcome.reason}): ` +
-            "the backup may have been created; check the instance's backups before asking again"
-        : `backup: could not reach the gateway at ${request.url.href} (${outcome.reason}); no backup was requested`,
-    );
-    return 1;
+    if (!outcome.requestSent) {
+      say(`could not reach the gateway at ${url} (${outcome.reason}); no backup was requested`);
+      return EXIT.failed;
+    }
+    say(`the request was sent to ${url} but no answer came (${outcome.reason}): the backup may have been created`);
+    sayHowToRepeat();
+    return EXIT.failed;
   }
-  if (outcome.status < 200 || outcome.status > 299) {
-    console.error(`backup: the gateway refused or failed: ${describeProblem(outcome.status, outcome.text)}`);
-    return 1;
+  if (!isSuccess(outcome.status)) {
+    say(`the gateway refused or failed: ${describeAnswer(outcome.status, outcome.text)}`);
+    const problem = problemOf(outcome.text);
+    // A repeat while the first request still runs is answered with its result once it has one.
+    if (problem.backupMayExist === true || problem.code === 'idempotency_key_in_progress') sayHowToRepeat();
+    return EXIT.failed;
   }
-  console.log(JSON.stringify(JSON.parse(outcome.text), null, 2));
-  return 0;
+  const created = JSON.parse(outcome.text) as BackupView;
+  if (!wait) {
+    printJson(created);
+    return EXIT.done;
+  }
+  return waitUntilDone(gateway, created.backupId, wait, invocation.requestTimeoutMs, created);
 }
 
-main().then((code) => {
+/** The wait for one answer: the request timeout, and no longer than the whole wait has left. */
+function requestTimeoutOf({ requestTimeoutMs, wait }: { requestTimeoutMs: number; wait?: WaitPlan }): number {
+  return wait ? Math.max(1, Math.min(requestTimeoutMs, wait.deadline - Date.now())) : requestTimeoutMs;
+}
+
+type Poll = { kind: 'record'; record: BackupView } | { kind: 'retry'; trouble: string } | { kind: 'stop'; why: string };
+
+/** What one `GET /backups/{id}` means for a wait: a status, a passing trouble (asked again), or the end. */
+function pollOf(outcome: CallOutcome): Poll {
+  if (!outcome.answered) return { kind: 'retry', trouble: `no answer (${outcome.reason})` };
+  if (outcome.status === 200) {
+    try {
+      return { kind: 'record', record: JSON.parse(outcome.text) as BackupView };
+    } catch {
+      return { kind: 'retry', trouble: 'the gateway answered 200 with something other than JSON' };
+    }
+  }
+  // Throttling and server trouble pass; a 404 or a refused signature will not change by asking again.
+  if (outcome.status === 429 || outcome.status >= 500) {
+    const title = problemOf(outcome.text).title;
+    return { kind: 'retry', trouble: `the gateway answered ${outcome.status}${title ? ` ${title}` : ''}` };
+  }
+  return { kind: 'stop', why: describeAnswer(outcome.status, outcome.text) };
+}
+
+/**
+ * Asks for the backup at once and then every interval until it is COMPLETED (exit 0), ends otherwise (1), cannot
+ * be asked about (1), or the wait is over (3). The last record seen (at first: `known`, the create's answer) goes
+ * to stdout.
+ */
+async function waitUntilDone(
+  gateway: GatewayClient,
+  backupId: string,
+  wait: WaitPlan,
+  requestTimeoutMs: number,
+  known?: BackupView,
+): Promise<number> {
+  const path = `backups/${encodeURIComponent(backupId)}`;
+  const progress = progressReporter(process.stderr, `backup ${backupId}`, wait.startedAt);
+  let latest = known;
+  for (;;) {
+    const timeoutMs = requestTimeoutOf({ requestTimeoutMs, wait });
+    const poll = pollOf(await gateway.call({ method: 'GET', path, timeoutMs }));
+    if (poll.kind === 'stop') {
+      progress.end();
+      say(`stopped waiting: ${poll.why}`);
+      return EXIT.failed;
+    }
+    if (poll.kind === 'record') {
+      latest = poll.record;
+      progress.update(latest.status);
+      if (latest.status === 'COMPLETED' || FAILED_OUTCOMES.has(latest.status)) break;
+    } else {
+      const trouble = `asking again in ${formatElapsed(wait.intervalMs)}: ${poll.trouble}`;
+      progress.update(latest?.status ?? 'status not known yet', trouble);
+    }
+    const left = wait.deadline - Date.now();
+    await sleep(Math.max(0, Math.min(wait.intervalMs, left)));
+    if (left <= wait.intervalMs) break;
+  }
+  progress.end();
+  if (latest) printJson(latest);
+  if (latest?.status === 'COMPLETED') return EXIT.done;
+  if (latest && FAILED_OUTCOMES.has(latest.status)) {
+    say(`backup ${backupId} ended ${latest.status}${latest.reason ? `: ${latest.reason}` : ''}`);
+    return EXIT.failed;
+  }
+  say(
+    `gave up waiting after ${formatElapsed(Date.now() - wait.startedAt)}: backup ${backupId} is ` +
+      `${latest ? `still ${latest.status}` : 'of unknown status'}; to go on waiting, run:\n` +
+      `  ${commandLine(['status', backupId, '--wait', ...wait.followArgs])}`,
+  );
+  return EXIT.timedOut;
+}
+
+/** `GET` of a status or a list: the answer printed, or why there is none. */
+async function show(gateway: GatewayClient, path: string, timeoutMs: number, query?: URLSearchParams): Promise<number> {
+  const outcome = await gateway.call({ method: 'GET', path, timeoutMs, ...(query && { query }) });
+  if (!outcome.answered) {
+    say(`no answer from the gateway at ${gateway.urlOf(path).href} (${outcome.reason})`);
+    return EXIT.failed;
+  }
+  if (!isSuccess(outcome.status)) {
+    say(`the gateway refused or failed: ${describeAnswer(outcome.status, outcome.text)}`);
+    return EXIT.failed;
+  }
+  printJson(JSON.parse(outcome.text));
+  return EXIT.done;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let invocation: Invocation;
+  let gateway: GatewayClient;
+  try {
+    const asked = invocationFrom(argv, Date.now());
+    if (asked === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.done;
+    }
+    invocation = asked;
+    const [secret] = commaSeparated(process.env.WEBHOOK_SIGNING_SECRET);
+    if (!secret) {
+      throw new Error('WEBHOOK_SIGNING_SECRET is not set: export the secret the gateway verifies webhooks with');
+    }
+    gateway = gatewayClient(gatewayBaseUrl(invocation.gatewayUrl), secret);
+  } catch (error) {
+    say(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+
+  switch (invocation.command) {
+    case 'create':
+      return requestBackup(gateway, invocation);
+    case 'status':
+      return invocation.wait
+        ? waitUntilDone(gateway, invocation.backupId, invocation.wait, invocation.requestTimeoutMs)
+        : show(gateway, `backups/${invocation.backupId}`, invocation.requestTimeoutMs);
+    case 'list':
+      return show(gateway, 'backups', invocation.requestTimeoutMs, invocation.query);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });
