@@ -72,7 +72,7 @@ export function composeGateway(functionName: FunctionName, env: Env = process.en
     projectId: config.huawei.projectId,
     ...(store && { idempotency: store }),
     settings: ledger,
-    now: Date.now,
+    now: () => Date.now(),
     ...(slack && { onLookupSettled: slack.lookupSettled }),
   };
   const signingSecrets = config.signingSecrets

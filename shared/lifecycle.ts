@@ -50,7 +50,8 @@ const iso = (at: number) => new Date(at).toISOString();
  */
 export async function recordCreated(lifecycle: Lifecycle, record: BackupRecord, deadline?: number): Promise<void> {
   try {
-    await lifecycle.ledger.create(record, deadline);
+    // A record that was there already has had its creation published by whoever wrote it.
+    if (!(await lifecycle.ledger.create(record, deadline))) return;
   } catch (error) {
     logger.error('backup created but not recorded in the ledger', { record, error: error as Error });
   }

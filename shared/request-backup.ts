@@ -45,6 +45,8 @@ interface UncertainOutcome {
   detail: string;
   /** Until when the gateway looks for the backup (absent: nobody looks, without a ledger). */
   lookingUntil?: string;
+  /** What is looked for, so that a repeat after the window can settle it without waiting for the tracker. */
+  lookup?: PendingLookup;
 }
 
 /** Key order does not change a request: the hash is taken over its fields sorted by name. */
@@ -80,7 +82,7 @@ export function logContextOf(requestedBy: RequestedBy): Record<string, string> {
  * await requestBackup({ engine: 'dds', instanceId: 'a89d…in02', idempotencyKey: 'deploy-4711' }, deadline, { via: 'http' });
  */
 export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now = () => new Date() }: RequestBackupPorts): RequestBackup {
-  return async (request, deadline, requestedBy) => {
+  const requestBackup: RequestBackup = async (request, deadline, requestedBy) => {
     const { idempotencyKey, ...fingerprint } = request;
     const logContext = { ...logContextOf(requestedBy), ...(idempotencyKey && { idempotencyKey }) };
     const key = idempotency && idempotencyKey !== undefined ? `${IDEMPOTENCY_KEY_PREFIX}${idempotencyKey}` : undefined;
@@ -98,11 +100,14 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         if (record.requestHash !== hash) throw new IdempotencyKeyReusedError({ idempotencyKey });
         if (record.status === 'INPROGRESS') throw new IdempotencyKeyInProgressError({ idempotencyKey });
         if (record.status === 'UNCERTAIN') {
-          const earlier = record.data as UncertainOutcome;
-          logger.warn('repeated request not sent again: the first may have made the backup', {
-            ...logContext,
-            earlier,
-          });
+          const { lookup, ...earlier } = record.data as UncertainOutcome;
+          // Once the window has passed, the repeat settles it itself rather than wait for the tracker's next run.
+          const due = lifecycle && lookup && earlier.lookingUntil && Date.now() >= Date.parse(earlier.lookingUntil);
+          const settled = due ? await lookNow(lifecycle, lookup, deadline - RECORD_RESERVE_MS) : undefined;
+          if (settled?.kind === 'found') return settled.result;
+          // No backup was made, and the key is free again: the repeat is a new attempt.
+          if (settled?.kind === 'not-created') return requestBackup(request, deadline, requestedBy);
+          logger.warn('repeated request not sent again: the first may have made the backup', { ...logContext, earlier });
           throw new EarlierOutcomeUncertainError({ idempotencyKey, earlier });
         }
         const first = record.data as BackupResult;
@@ -122,7 +127,7 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         await storeWrite(logContext, () => key && idempotency?.release(key, deadline));
         throw error;
       }
-      const found = await settleUncertain(command, error, { requestedAt, requestedBy, idempotencyKey, deadline, lifecycle });
+      const { found, lookup } = await settleUncertain(command, error, { requestedAt, requestedBy, idempotencyKey, deadline, lifecycle });
       if (found) return found;
       const lookingUntil = lifecycle && new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString();
       logger.warn('backup failed', {
@@ -135,7 +140,7 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         backupMayExist: true,
         ...(lookingUntil && { lookingUntil }),
       });
-      const uncertain: UncertainOutcome = { code: error.code, detail: error.detail, ...(lookingUntil && { lookingUntil }) };
+      const uncertain: UncertainOutcome = { code: error.code, detail: error.detail, ...(lookingUntil && { lookingUntil, lookup }) };
       await storeWrite(logContext, () => key && idempotency?.settle(key, 'UNCERTAIN', uncertain, deadline));
       throw error;
     }
@@ -151,6 +156,7 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
     );
     return result;
   };
+  return requestBackup;
 }
 
 /** A write after the upstream call: its failure is logged, never turned into the caller's error. */
@@ -174,9 +180,13 @@ interface UncertainContext {
  * Looks for the backup an uncertain create may have made: at once when time allows (found: it is the answer),
  * otherwise by the tracker, which settles the key's record either way.
  */
-async function settleUncertain(command: BackupCommand, error: UpstreamError, context: UncertainContext): Promise<BackupResult | undefined> {
+async function settleUncertain(
+  command: BackupCommand,
+  error: UpstreamError,
+  context: UncertainContext,
+): Promise<{ found?: BackupResult; lookup?: PendingLookup }> {
   const { lifecycle, requestedAt, requestedBy, idempotencyKey, deadline } = context;
-  if (!lifecycle) return undefined;
+  if (!lifecycle) return {};
   const lookup: PendingLookup = {
     lookupId: randomUUID(),
     engine: command.engine,
@@ -192,14 +202,18 @@ async function settleUncertain(command: BackupCommand, error: UpstreamError, con
     checkedAt: new Date(lifecycle.now()).toISOString(),
     uncertainty: { code: error.code, detail: error.detail },
   };
+  // Opened first, so that the tracker looks whatever happens to the look at once; finding the backup closes it.
   try {
-    if (deadline - Date.now() >= LOOK_NOW_MIN_MS) {
-      const outcome = await lookNow(lifecycle, lookup, deadline - RECORD_RESERVE_MS / 2);
-      if (outcome.kind === 'found') return outcome.result;
-    }
     await lifecycle.ledger.openLookup(lookup, deadline);
-  } catch (lookError) {
-    logger.error('uncertain create could not be looked for; check the instance by hand', { lookup, error: lookError as Error });
+  } catch (error) {
+    logger.error('uncertain create could not be handed to the tracker; check the instance by hand', { lookup, error: error as Error });
   }
-  return undefined;
+  if (deadline - Date.now() < LOOK_NOW_MIN_MS) return { lookup };
+  try {
+    const outcome = await lookNow(lifecycle, lookup, deadline - RECORD_RESERVE_MS / 2);
+    return outcome.kind === 'found' ? { found: outcome.result } : { lookup };
+  } catch (error) {
+    logger.warn('uncertain create could not be looked for at once; the tracker looks for it', { lookup, error: error as Error });
+    return { lookup };
+  }
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { composeGateway, lifecycleOf } from '../shared/gateway';
 import { trackDueBackups } from '../shared/lifecycle';
@@ -148,6 +148,23 @@ describe('POST /backups with an idempotency key', () => {
     expect((await trackDueBackups({ ...lifecycle, now: later }, Date.now() + 10_000)).lookupsSettled).toBe(1);
     const after = await post(ddsRequest, { 'Idempotency-Key': 'maybe-created' });
     expect(after.statusCode).toBe(202);
+    expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
+    expect(standIn.backups()).toHaveLength(1);
+  });
+
+  it('lets a repeat after the look-up window settle it itself, without waiting for the tracker', async () => {
+    standIn.script({ kind: 'drop-before-read' });
+    expect((await post(ddsRequest, { 'Idempotency-Key': 'repeat-settles' })).statusCode).toBe(502);
+    expect((await post(ddsRequest, { 'Idempotency-Key': 'repeat-settles' })).statusCode).toBe(409);
+
+    // Only the clock moves on (past the window): the tracker does not run.
+    vi.useFakeTimers({ now: Date.now() + 10 * 60_000, toFake: ['Date'] });
+    try {
+      const repeat = await post(ddsRequest, { 'Idempotency-Key': 'repeat-settles' });
+      expect(repeat.statusCode).toBe(202);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
     expect(standIn.backups()).toHaveLength(1);
   });

@@ -52,8 +52,8 @@ export interface PendingLookup {
 }
 
 export interface Ledger {
-  /** Writes a new backup record; a record that exists already is kept as it is. */
-  create(record: BackupRecord, deadline?: number): Promise<void>;
+  /** Writes a new backup record; false when one existed already (it is kept as it is). */
+  create(record: BackupRecord, deadline?: number): Promise<boolean>;
   get(backupId: string, deadline?: number): Promise<BackupRecord | undefined>;
   /**
    * Applies a change if the record still has `from` as its status (or, for a check without a change, any time);
@@ -104,8 +104,10 @@ export function dynamoDbLedger(aws: AwsClient, tableName: string, retentionDays:
           },
           deadline,
         );
+        return true;
       } catch (error) {
         if (!(error instanceof AwsError && error.type === 'ConditionalCheckFailedException')) throw error;
+        return false;
       }
     },
     async get(backupId, deadline) {

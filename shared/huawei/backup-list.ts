@@ -105,7 +105,8 @@ export async function listBackups(
   const { body } = await client.get(service, `/v3/${encodeURIComponent(projectId)}/backups`, query, deadline);
   const entries = isRecord(body) && Array.isArray(body.backups) ? body.backups : [];
   const backups = entries.map(readBackup).filter((backup): backup is UpstreamBackup => backup !== undefined);
-  const total = isRecord(body) && typeof body.total_count === 'number' ? body.total_count : entries.length;
+  // Without a total, only a short page says there is no other.
+  const total = isRecord(body) && typeof body.total_count === 'number' ? body.total_count : Number.POSITIVE_INFINITY;
   // `served`: the entries on the page as Huawei Cloud sent them, readable or not; paging goes by these.
   return { backups, total, served: entries.length };
 }
