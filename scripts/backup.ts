@@ -62,9 +62,10 @@ lists several); --url defaults to BACKUP_GATEWAY_URL, else http://localhost:3000
       makes a new key; when the outcome is uncertain (the backup may exist), the command that repeats the
       request safely, with that key, goes to stderr.
   --wait
-      Waits until the backup is COMPLETED or FAILED, asking every --interval seconds
-      (default ${DEFAULT_INTERVAL_SECONDS}, at least ${MIN_INTERVAL_SECONDS}); the status and the time elapsed go to
-      stderr, the final record to stdout.
+      Waits until the backup is COMPLETED or FAILED; its status and the time elapsed go to stderr, the final
+      record to stdout.
+  --interval <seconds>
+      How often --wait asks for the status: default ${DEFAULT_INTERVAL_SECONDS}, at least ${MIN_INTERVAL_SECONDS}.
   --timeout <seconds>
       With --wait: the whole wait (default ${DEFAULT_WAIT_SECONDS}, i.e. 60 min; at most ${MAX_WAIT_SECONDS}).
       Without: the wait for the answer (default ${DEFAULT_TIMEOUT_SECONDS}; at most ${MAX_TIMEOUT_SECONDS}).
