@@ -2,16 +2,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { startLocalDynamo, type LocalDynamo } from '../local/dynamodb';
+import { startLocalEventBridge, type LocalEventBridge } from '../local/eventbridge';
+import { scheduledEvent } from '../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in';
+import { passOfflineOutput } from '../local/offline-output';
+import { clockTime, stateChangeLine } from '../local/state-change-line';
+import { briefError, invokeLambda, invokePath, startTrackerLoop, type TrackerLoop } from '../local/tracker-loop';
+import type { TrackingRun } from '../shared/lifecycle';
 
 /**
  * `npm start`: the whole gateway on this machine. Without Huawei Cloud keys in the environment it starts the
  * built-in stand-in of the DDS and RDS endpoints and points the functions at it; with real keys
  * (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID, HUAWEICLOUD_REGION) it talks to Huawei Cloud.
- * An in-memory DynamoDB (dynalite) holds the idempotency records; local signing secrets and a Slack allow-list
- * are set unless the environment has its own. Ctrl+C, SIGTERM or SIGHUP, or the death of its parent (npm),
- * stops everything it started.
+ * An in-memory DynamoDB (dynalite) holds the idempotency records and the ledger; an EventBridge stand-in prints
+ * each "Backup State Change" event as it arrives; `trackBackups` runs every 10 s, invoked by a timer of its own
+ * (serverless-offline runs its `rate(1 minute)` schedule too, but a minute is long to watch a backup for). Local
+ * signing secrets and a Slack allow-list are set unless the environment has its own. Ctrl+C, SIGTERM or SIGHUP, or
+ * the death of its parent (npm), stops everything it started.
  */
 const LOCAL_KEYS = {
   accessKey: 'LOCALSTANDINACCESSKEY',
@@ -23,13 +32,23 @@ const LOCAL_DEFAULTS = {
   WEBHOOK_SIGNING_SECRET: 'local-webhook-signing-secret',
   SLACK_SIGNING_SECRET: 'local-slack-signing-secret',
   SLACK_ALLOWED_USERS: 'U0LOCAL001',
+  // Backups complete on the stand-in after about 20 s; the tracker runs every 10 s and asks about a backup once its
+  // last check is 5 s old, so a backup is seen COMPLETED within about half a minute.
+  BACKUP_TRACKING_INTERVAL_SECONDS: '5',
   BACKUP_SCHEDULE_TARGETS: JSON.stringify([
     { engine: 'dds', instanceId: 'b71f0c2d3e4a4b5c8d9e0f1a2b3c4d5ein02', namePrefix: 'nightly' },
     { engine: 'postgresql', instanceId: POSTGRESQL_EXAMPLE_INSTANCE },
   ]),
 };
 const SQLSERVER_EXAMPLE_INSTANCE = 'c2aac04b4b44460aa75674fc0fd878b2no04';
-const DDS_EXAMPLE_REQUEST = '{"engine":"dds","instanceId":"a89dab5e39394eccbdb77b19d57b0180in02"}';
+const DDS_EXAMPLE_INSTANCE = 'a89dab5e39394eccbdb77b19d57b0180in02';
+const DDS_EXAMPLE_REQUEST = `{"engine":"dds","instanceId":"${DDS_EXAMPLE_INSTANCE}"}`;
+/** Instances of the stand-in that show the failure paths (the README lists them too). */
+const FAILING_BACKUPS_INSTANCE = 'mysql-backups-fail-in01';
+const ANSWERS_500_INSTANCE = 'dds-answers-500-after-creating-in02';
+/** How long the stand-in keeps a backup BUILDING. */
+const COMPLETE_AFTER_MS = 20_000;
+const TRACK_BACKUPS = 'backup-gateway-local-trackBackups';
 /** Everything listens on loopback only: the stand-in's keys and the local secrets are no secrets. */
 const HOST = '127.0.0.1';
 const ROOT = join(__dirname, '..');
@@ -53,7 +72,7 @@ function portSetting(variable: string, fallback: number, role: string): PortSett
   return { variable, role, port };
 }
 
-type Ports = Record<'gateway' | 'lambda' | 'standIn' | 'standInRds' | 'dynamo', PortSetting>;
+type Ports = Record<'gateway' | 'lambda' | 'standIn' | 'standInRds' | 'dynamo' | 'eventBridge', PortSetting>;
 
 function portsFromEnvironment(): Ports {
   return {
@@ -62,7 +81,19 @@ function portsFromEnvironment(): Ports {
     standIn: portSetting('HUAWEICLOUD_STAND_IN_PORT', 4010, "the Huawei Cloud stand-in's DDS endpoint"),
     standInRds: portSetting('HUAWEICLOUD_STAND_IN_RDS_PORT', 4011, "the Huawei Cloud stand-in's RDS endpoint"),
     dynamo: portSetting('LOCAL_DYNAMODB_PORT', 8000, 'the in-memory DynamoDB'),
+    eventBridge: portSetting('LOCAL_EVENTBRIDGE_PORT', 4020, 'the EventBridge stand-in that prints the events'),
   };
+}
+
+/** How often npm start runs trackBackups itself (LOCAL_TRACKER_INTERVAL_SECONDS, default 10; 0: only the schedule). */
+function trackerIntervalSeconds(): number {
+  const text = process.env.LOCAL_TRACKER_INTERVAL_SECONDS;
+  const seconds = text === undefined || text.trim() === '' ? 10 : Number(text);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3_600) {
+    const rule = 'must be a whole number of seconds from 0 (off) to 3600';
+    throw new Error(`LOCAL_TRACKER_INTERVAL_SECONDS ${rule} (it is ${JSON.stringify(text)})`);
+  }
+  return seconds;
 }
 
 /** Whether something already listens on the port: binding it is the one test that cannot be fooled. */
@@ -117,12 +148,19 @@ function startServerlessOffline(env: NodeJS.ProcessEnv): ChildProcess {
   // needs serverless 4). A fresh worker per request (as Lambda gives after a timeout) avoids it; finished
   // workers are never reused then, so they are let go after a second instead of after a minute each.
   args.push('--reloadHandler', '--terminateIdleLambdaTime', '1');
-  return spawn(process.execPath, ['--require', join(ROOT, 'local', 'exit-with-parent.cjs'), serverless, ...args], {
+  // Its output comes through a filter (the tracker's idle runs left out), so its colours are asked for by name.
+  const wantsColours = process.stdout.isTTY && env.FORCE_COLOR === undefined && env.NO_COLOR === undefined;
+  const colours = wantsColours ? { FORCE_COLOR: '1' } : {};
+  const preload = ['--require', join(ROOT, 'local', 'exit-with-parent.cjs')];
+  const child = spawn(process.execPath, [...preload, serverless, ...args], {
     cwd: ROOT,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...env, ...colours },
+    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  passOfflineOutput(child.stdout as Readable, process.stdout);
+  passOfflineOutput(child.stderr as Readable, process.stderr);
+  return child;
 }
 
 /** SIGTERM to the whole group, then SIGKILL to whatever is left of it once the leader is gone or the grace is up. */
@@ -141,10 +179,20 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
   signalGroup('SIGKILL');
 }
 
-function banner(env: NodeJS.ProcessEnv, ports: Ports, upstream: string, standIn: HuaweiStandIn | undefined): string {
+interface BannerFacts {
+  env: NodeJS.ProcessEnv;
+  ports: Ports;
+  upstream: string;
+  standIn: HuaweiStandIn | undefined;
+  eventBridge: LocalEventBridge;
+  trackerEverySeconds: number;
+}
+
+function banner({ env, ports, upstream, standIn, eventBridge, trackerEverySeconds }: BannerFacts): string {
   const gatewayUrl = `http://${HOST}:${ports.gateway.port}`;
-  const invoke = (name: string) =>
-    `http://${HOST}:${ports.lambda.port}/2015-03-31/functions/backup-gateway-local-${name}/invocations`;
+  const invoke = (name: string) => `http://${HOST}:${ports.lambda.port}${invokePath(`backup-gateway-local-${name}`)}`;
+  const secret = env.WEBHOOK_SIGNING_SECRET;
+  const cli = `WEBHOOK_SIGNING_SECRET=${secret} npm run backup --`;
   // Tools that run a handler in this shell (serverless invoke local, local/send-event.ts) need what the
   // functions get from npm start: printed only for the stand-in, whose keys are no secret.
   const shellEnvironment = [
@@ -155,11 +203,13 @@ function banner(env: NodeJS.ProcessEnv, ports: Ports, upstream: string, standIn:
     'HUAWEICLOUD_DDS_ENDPOINT',
     'HUAWEICLOUD_RDS_ENDPOINT',
     'IDEMPOTENCY_TABLE',
+    'BACKUPS_TABLE',
     'AWS_ENDPOINT_URL_DYNAMODB',
+    'AWS_ENDPOINT_URL_EVENTBRIDGE',
   ].map((name) => `${name}=${env[name]}`);
   const inShell = standIn
     ? `
-To run a handler in this shell against the same stand-in and DynamoDB (serverless invoke local, or
+To run a handler in this shell against the same stand-in, DynamoDB and EventBridge (serverless invoke local, or
 local/send-event.ts without --print), export first:
   export ${shellEnvironment.join(' \\\n    ')}
 then e.g.
@@ -170,19 +220,45 @@ then e.g.
 Backups the stand-in holds: curl -sS ${standIn.ddsUrl}/_stand-in/backups
 `
     : '';
+  const failurePaths = standIn
+    ? `
+Failure paths (stand-in instances that misbehave for good):
+  ${FAILING_BACKUPS_INSTANCE} (mysql): every backup ends FAILED; --wait exits 1
+    ${cli} --engine mysql --instance ${FAILING_BACKUPS_INSTANCE} --wait --url ${gatewayUrl}
+  ${ANSWERS_500_INSTANCE} (dds): the create makes the backup, then answers 500; the gateway looks,
+    finds it and answers 202 all the same
+    ${cli} --engine dds --instance ${ANSWERS_500_INSTANCE} --url ${gatewayUrl}
+`
+    : '';
+  const tracker =
+    trackerEverySeconds > 0
+      ? `trackBackups runs every ${trackerEverySeconds} s (LOCAL_TRACKER_INTERVAL_SECONDS)`
+      : 'trackBackups runs only on its schedule, at every full minute (LOCAL_TRACKER_INTERVAL_SECONDS=0)';
+  const waitTime = standIn ? `about ${COMPLETE_AFTER_MS / 1000} s here; ` : '';
+  const tables = `tables ${env.IDEMPOTENCY_TABLE}, ${env.BACKUPS_TABLE}`;
   return `
 backup-gateway is running at ${gatewayUrl}, talking to ${upstream}.
-Idempotency records live in an in-memory DynamoDB at ${env.AWS_ENDPOINT_URL_DYNAMODB} (table ${env.IDEMPOTENCY_TABLE}).
+Idempotency records and the ledger live in an in-memory DynamoDB at ${env.AWS_ENDPOINT_URL_DYNAMODB} (${tables}).
+"Backup State Change" events go to an EventBridge stand-in at ${eventBridge.url} and are printed here, one line
+each, starting with [event]. ${tracker}.
 
-Create a backup with the CLI (it signs the request):
-  WEBHOOK_SIGNING_SECRET=${env.WEBHOOK_SIGNING_SECRET} npm run backup -- --engine mysql --instance 44b277eb-39be-4921-be31-3d61b43651d7 --description "before the migration" --url ${gatewayUrl}
+Create a DDS backup and wait until it is COMPLETED (${waitTime}exit 0 completed, 1 failed or refused, 3 timed out):
+  ${cli} --engine dds --instance ${DDS_EXAMPLE_INSTANCE} --name before-upgrade --wait --url ${gatewayUrl}
+Ask about one backup, or list the most recent ones:
+  ${cli} status <backupId> [--wait] --url ${gatewayUrl}
+  ${cli} list [--instance <id>] --url ${gatewayUrl}
 
-or with curl, signed with openssl:
-  body='{"engine":"dds","instanceId":"a89dab5e39394eccbdb77b19d57b0180in02","name":"before-upgrade"}'
-  ts=$(date +%s); sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac '${env.WEBHOOK_SIGNING_SECRET}' | sed 's/^.*= //')
+Create one without waiting:
+  ${cli} --engine mysql --instance 44b277eb-39be-4921-be31-3d61b43651d7 --description "before the migration" --url ${gatewayUrl}
+
+or with curl, signed with openssl (a GET signs "<timestamp>.GET <path>"):
+  body='{"engine":"dds","instanceId":"${DDS_EXAMPLE_INSTANCE}","name":"before-upgrade"}'
+  ts=$(date +%s); sig=$(printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac '${secret}' | sed 's/^.*= //')
   curl -sS -X POST ${gatewayUrl}/backups -H 'Content-Type: application/json' \\
     -H "X-Backup-Timestamp: $ts" -H "X-Backup-Signature: sha256=$sig" --data-binary "$body"
-
+  path=/backups/<backupId>; ts=$(date +%s); sig=$(printf '%s.GET %s' "$ts" "$path" | openssl dgst -sha256 -hmac '${secret}' | sed 's/^.*= //')
+  curl -sS ${gatewayUrl}$path -H "X-Backup-Timestamp: $ts" -H "X-Backup-Signature: sha256=$sig"
+${failurePaths}
 Send a queue message (here wrapped in a "Backup Requested" EventBridge event) to createBackupFromQueue:
   npx tsx local/send-event.ts queue '{"engine":"sqlserver","instanceId":"${SQLSERVER_EXAMPLE_INSTANCE}"}' --eventbridge --print \\
     | curl -sS -X POST ${invoke('createBackupFromQueue')} --data-binary @-
@@ -196,15 +272,46 @@ Press Ctrl+C (or kill ${process.pid}) to stop.
 `;
 }
 
+/**
+ * The tracker's timer: each run invokes trackBackups as its schedule would; a failed run is one line, never the end
+ * of npm start.
+ */
+function startTracker(lambdaPort: number, everySeconds: number): TrackerLoop {
+  const endpoint = `http://${HOST}:${lambdaPort}`;
+  const rule = `arn:aws:events:eu-west-1:123456789012:rule/${TRACK_BACKUPS}`;
+  return startTrackerLoop({
+    everyMs: everySeconds * 1000,
+    // trackBackups has 50 s (serverless.yml); a little more before this side gives up on the answer.
+    tick: async (signal) => {
+      const event = { ...scheduledEvent(), resources: [rule] };
+      const answer = await invokeLambda(endpoint, TRACK_BACKUPS, event, { signal, timeoutMs: 60_000 });
+      const run = answer as TrackingRun | undefined;
+      if (run?.failedInstances) {
+        const instances = `${run.failedInstances} instance${run.failedInstances === 1 ? '' : 's'}`;
+        console.log(`[tracker] ${clockTime(new Date())} could not ask Huawei Cloud about ${instances}`);
+      }
+    },
+    onError: (error) => console.log(`[tracker] ${clockTime(new Date())} trackBackups run failed: ${briefError(error)}`),
+  });
+}
+
 /** What has been started so far, so that a stop at any moment stops exactly that. */
-const started: { dynamo?: LocalDynamo; standIn?: HuaweiStandIn; offline?: ChildProcess } = {};
+const started: {
+  dynamo?: LocalDynamo;
+  standIn?: HuaweiStandIn;
+  eventBridge?: LocalEventBridge;
+  offline?: ChildProcess;
+  tracker?: TrackerLoop;
+} = {};
 let stopping = false;
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  // The tracker first: its run in flight is aborted rather than cut off by serverless-offline going away.
+  await started.tracker?.stop();
   if (started.offline) await stopProcessGroup(started.offline);
-  await Promise.all([started.standIn?.close(), started.dynamo?.close()]);
+  await Promise.all([started.standIn?.close(), started.dynamo?.close(), started.eventBridge?.close()]);
   process.exit(code);
 }
 
@@ -213,25 +320,38 @@ async function main(): Promise<void> {
   for (const signal of STOP_SIGNALS) process.once(signal, () => void stop(0));
   const useRealCloud = Boolean(process.env.HUAWEICLOUD_SDK_AK);
   const ports = portsFromEnvironment();
-  await ensurePortsAreFree(useRealCloud ? [ports.gateway, ports.lambda, ports.dynamo] : Object.values(ports));
+  const trackerEverySeconds = trackerIntervalSeconds();
+  // With real keys there is no Huawei Cloud stand-in; everything else runs all the same.
+  const needed = useRealCloud ? [ports.gateway, ports.lambda, ports.dynamo, ports.eventBridge] : Object.values(ports);
+  await ensurePortsAreFree(needed);
 
   const dynamo = await startLocalDynamo({ port: ports.dynamo.port, host: HOST });
   started.dynamo = dynamo;
+  const eventBridge = await startLocalEventBridge({
+    port: ports.eventBridge.port,
+    print: (entry) => console.log(stateChangeLine(entry, new Date())),
+  });
+  started.eventBridge = eventBridge;
   const env: NodeJS.ProcessEnv = {
     ...LOCAL_DEFAULTS,
     ...process.env,
     ...dynamo.env,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
     BACKUP_GATEWAY_PORT: String(ports.gateway.port),
     BACKUP_GATEWAY_LAMBDA_PORT: String(ports.lambda.port),
   };
   let standIn: HuaweiStandIn | undefined;
   if (!useRealCloud) {
     const standInPorts = { port: ports.standIn.port, rdsPort: ports.standInRds.port };
-    standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, host: HOST, ...standInPorts, completeAfterMs: 10_000 });
+    const behaviour = { completeAfterMs: COMPLETE_AFTER_MS };
+    standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, host: HOST, ...standInPorts, ...behaviour });
     started.standIn = standIn;
     // The stand-in takes RDS instances for MySQL unless told otherwise: the README's partial-backup examples use these.
     standIn.addRdsInstance(SQLSERVER_EXAMPLE_INSTANCE, 'SQLServer');
     standIn.addRdsInstance(POSTGRESQL_EXAMPLE_INSTANCE, 'PostgreSQL');
+    standIn.addRdsInstance(FAILING_BACKUPS_INSTANCE, 'MySQL');
+    standIn.setInstanceBehaviour(FAILING_BACKUPS_INSTANCE, 'backups-fail');
+    standIn.setInstanceBehaviour(ANSWERS_500_INSTANCE, 'answers-500-after-creating');
     Object.assign(env, {
       HUAWEICLOUD_SDK_AK: LOCAL_KEYS.accessKey,
       HUAWEICLOUD_SDK_SK: LOCAL_KEYS.secretKey,
@@ -252,13 +372,15 @@ async function main(): Promise<void> {
     void stop(code || 1);
   });
 
-  await waitForPort(ports.gateway.port, 60_000);
+  await Promise.all([waitForPort(ports.gateway.port, 60_000), waitForPort(ports.lambda.port, 60_000)]);
   if (stopping) return;
+  if (trackerEverySeconds > 0) started.tracker = startTracker(ports.lambda.port, trackerEverySeconds);
   const upstream = standIn
     ? `the built-in Huawei Cloud stand-in (DDS ${standIn.ddsUrl}, RDS ${standIn.rdsUrl})`
     : `Huawei Cloud, region ${process.env.HUAWEICLOUD_REGION}`;
   const rdsApiVersion = env.HUAWEICLOUD_RDS_API_VERSION?.trim() || 'v1';
-  console.log(banner(env, ports, `${upstream}, RDS API ${rdsApiVersion}`, standIn));
+  const talkingTo = `${upstream}, RDS API ${rdsApiVersion}`;
+  console.log(banner({ env, ports, upstream: talkingTo, standIn, eventBridge, trackerEverySeconds }));
 }
 
 main().catch((error: unknown) => {
