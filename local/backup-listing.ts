@@ -59,7 +59,7 @@ export function listingAnswer(
       end_time: finished && backup.finishedAt !== undefined ? formatTime(service, backup.finishedAt) : '',
       status: backup.status,
       type: service === 'dds' ? 'Manual' : 'manual',
-      size: finished ? backup.sizeKB : 0,
+      size: backup.status === 'COMPLETED' ? backup.sizeKB : 0,
     };
     return service === 'dds'
       ? { ...common, instance_name: `instance-${backup.instanceId.slice(0, 8)}`, description: backup.description ?? '', datastore: { type: 'DDS-Community', version: '4.0' } }

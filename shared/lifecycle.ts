@@ -85,8 +85,9 @@ function changesFrom(lifecycle: Lifecycle, record: BackupRecord, upstream: Upstr
     changes.status = upstream.status;
     if (upstream.beganAt) changes.startedAt = upstream.beganAt;
     if (upstream.endedAt && upstream.status !== 'BUILDING') changes.completedAt = upstream.endedAt;
-    // Both services list a backup still building with size 0: that is no size yet, so only a finished one's counts.
-    if (upstream.sizeKB !== undefined && upstream.status !== 'BUILDING') changes.sizeKB = upstream.sizeKB;
+    // Both services list a backup still building with size 0, and a failed one has no size worth telling: only a
+    // completed backup's size counts.
+    if (upstream.sizeKB !== undefined && upstream.status === 'COMPLETED') changes.sizeKB = upstream.sizeKB;
     if (upstream.status === 'FAILED') changes.reason = 'Huawei Cloud reports the backup as failed.';
   }
   const stillBuilding = (changes.status ?? record.status) === 'BUILDING';
@@ -154,6 +155,28 @@ async function madeBy(lifecycle: Lifecycle, lookup: PendingLookup, backups: Upst
     if (!recorded || recorded.requestedAt === lookup.requestedAt) return { backup, recorded };
   }
   return undefined;
+}
+
+/** The longest a Lambda invocation runs: an attempt that ended holding its key began at most this long before. */
+const MAX_INVOCATION_MS = 15 * 60 * 1000;
+
+/**
+ * The backup an attempt that ended while holding its idempotency key may have made: the instance's newest backup
+ * of the request's name, begun since that invocation could have started. The request's name comes from its key
+ * (or is the caller's own), so a later attempt of the same request looks for the same name.
+ *
+ * @example
+ * await backupOfAbandonedAttempt(lifecycle, { service: 'dds', instanceId, name }, heldUntil, deadline) // → { id, status, … } | undefined
+ */
+export async function backupOfAbandonedAttempt(
+  lifecycle: Lifecycle,
+  target: { service: Service; instanceId: string; name: string },
+  heldUntil: number,
+  deadline: number,
+): Promise<UpstreamBackup | undefined> {
+  const since = heldUntil - MAX_INVOCATION_MS;
+  const listed = await listFor(lifecycle, target.service, target.instanceId, since, deadline);
+  return candidatesFor({ name: target.name, requestedAt: iso(since) }, listed).at(-1);
 }
 
 /** The unified answer for a backup found by looking: what the create would have answered. */

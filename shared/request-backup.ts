@@ -12,7 +12,7 @@ import {
   IdempotencyStoreError,
   UpstreamError,
 } from './errors';
-import { IDEMPOTENCY_KEY_PREFIX, lookNow, recordCreated, recordOfResult, type Lifecycle } from './lifecycle';
+import { backupOfAbandonedAttempt, IDEMPOTENCY_KEY_PREFIX, lookNow, recordCreated, recordOfResult, type Lifecycle } from './lifecycle';
 import { logger } from './logger';
 
 /**
@@ -114,6 +114,12 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         logger.info('repeated request answered with the first result', { ...logContext, backupId: first.backupId });
         return first;
       }
+      if (claim.previous?.heldUntil !== undefined && lifecycle) {
+        // The key's last holder ended without writing its outcome (its store write failed, or it crashed): the
+        // backup it may have made is looked for before anything is sent again.
+        const earlier = await adoptAbandonedAttempt(request, claim.previous.heldUntil, { key, requestedBy, deadline, lifecycle, idempotency, now });
+        if (earlier) return earlier;
+      }
     }
 
     const requestedAt = now();
@@ -157,6 +163,50 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
     return result;
   };
   return requestBackup;
+}
+
+interface AbandonedAttemptContext {
+  key: string;
+  requestedBy: RequestedBy;
+  deadline: number;
+  lifecycle: Lifecycle;
+  idempotency: IdempotencyStore;
+  now: () => Date;
+}
+
+/**
+ * The backup an abandoned attempt of this request made, recorded as this request's outcome; undefined when
+ * there is none (or it cannot be looked for: then the request runs, as it would have without the look).
+ */
+async function adoptAbandonedAttempt(request: BackupRequest, heldUntil: number, context: AbandonedAttemptContext): Promise<BackupResult | undefined> {
+  const { key, requestedBy, deadline, lifecycle, idempotency, now } = context;
+  const command = toBackupCommand(request, now());
+  const service = command.engine === 'dds' ? 'dds' : 'rds';
+  let found: Awaited<ReturnType<typeof backupOfAbandonedAttempt>>;
+  try {
+    found = await backupOfAbandonedAttempt(lifecycle, { service, instanceId: command.instanceId, name: command.name }, heldUntil, deadline - RECORD_RESERVE_MS);
+  } catch (error) {
+    logger.warn('an abandoned attempt could not be looked for; the request runs again', { instanceId: command.instanceId, error: error as Error });
+    return undefined;
+  }
+  if (!found) return undefined;
+  const { engine, instanceId, name, description } = command;
+  const result: BackupResult = {
+    backupId: found.id,
+    engine,
+    service,
+    instanceId,
+    name,
+    ...(description !== undefined && { description }),
+    status: found.status,
+    jobIds: [],
+    upstreamRequestId: null,
+  };
+  const databases = 'databases' in command ? command.databases : undefined;
+  await recordCreated(lifecycle, recordOfResult(result, { requestedAt: found.beganAt ?? now().toISOString(), requestedBy, databases }, Date.now()), deadline);
+  await storeWrite({ backupId: found.id }, () => idempotency.settle(key, 'COMPLETED', result, deadline));
+  logger.info('an abandoned attempt had made the backup: it is the answer', { backupId: found.id, instanceId, name });
+  return result;
 }
 
 /** A write after the upstream call: its failure is logged, never turned into the caller's error. */

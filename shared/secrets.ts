@@ -16,7 +16,7 @@ export type ReadJsonSecret = (secretId: string) => Promise<Record<string, unknow
  * const readSecret = secretsManagerReader(aws);
  * const { HUAWEICLOUD_SDK_AK } = await readSecret('backup-gateway/dev/huaweicloud');
  */
-export function secretsManagerReader(aws: AwsClient, now: () => number = Date.now): ReadJsonSecret {
+export function secretsManagerReader(aws: AwsClient, now: () => number = () => Date.now()): ReadJsonSecret {
   const cache = new Map<string, { readAt: number; value: Promise<Record<string, unknown>> }>();
   const read = async (secretId: string): Promise<Record<string, unknown>> => {
     let answer: { SecretString?: unknown };

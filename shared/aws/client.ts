@@ -125,7 +125,7 @@ export function createAwsClient(options: AwsClientOptions): AwsClient {
     endpoints = {},
     maxAttempts = 3,
     attemptTimeoutMs = 5_000,
-    now = Date.now,
+    now = () => Date.now(),
     sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     random = Math.random,
   } = options;

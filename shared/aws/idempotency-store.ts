@@ -18,8 +18,16 @@ export interface IdempotencyRecord {
 }
 
 export interface IdempotencyStore {
-  /** Takes the key for a request, or returns the record that holds it. */
-  claim(key: string, requestHash: string, heldUntil: number, deadline: number): Promise<{ claimed: true } | { claimed: false; record: IdempotencyRecord }>;
+  /**
+   * Takes the key for a request, or returns the record that holds it. A key taken over from an invocation that
+   * ended while holding it comes with that record (`previous`): its request may have made its backup.
+   */
+  claim(
+    key: string,
+    requestHash: string,
+    heldUntil: number,
+    deadline: number,
+  ): Promise<{ claimed: true; previous?: IdempotencyRecord } | { claimed: false; record: IdempotencyRecord }>;
   /** Stores the final outcome of the key's request. */
   settle(key: string, status: 'COMPLETED' | 'UNCERTAIN', data: unknown, deadline: number): Promise<void>;
   /** Forgets the key, so that a retry runs the request again (its request surely created nothing). */
@@ -45,14 +53,14 @@ const recordOf = (item: Record<string, Attribute>): IdempotencyRecord => {
  * const store = dynamoDbIdempotencyStore(aws, 'backup-gateway-dev-idempotency', 86_400);
  * const claim = await store.claim('createBackup#deploy-4711', hash, deadline, deadline);
  */
-export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expiresAfterSeconds: number, now: () => number = Date.now): IdempotencyStore {
+export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expiresAfterSeconds: number, now: () => number = () => Date.now()): IdempotencyStore {
   const key = (idempotencyKey: string) => ({ id: { S: idempotencyKey } });
   const expiry = () => ({ N: String(Math.floor(now() / 1000) + expiresAfterSeconds) });
   return {
     async claim(idempotencyKey, requestHash, heldUntil, deadline) {
       const at = now();
       try {
-        await aws.call(
+        const { Attributes: old } = await aws.call<{ Attributes?: Record<string, Attribute> }>(
           'dynamodb',
           'PutItem',
           {
@@ -70,10 +78,13 @@ export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expi
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':now': { N: String(Math.floor(at / 1000)) }, ':now_ms': { N: String(at) }, ':inprogress': { S: 'INPROGRESS' } },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ReturnValues: 'ALL_OLD',
           },
           { deadline },
         );
-        return { claimed: true };
+        const previous = old && recordOf(old);
+        // An expired record is no one's: only one still in progress tells of an attempt that may have acted.
+        return previous?.status === 'INPROGRESS' ? { claimed: true, previous } : { claimed: true };
       } catch (error) {
         if (!(error instanceof AwsError && error.type === 'ConditionalCheckFailedException')) throw error;
         // DynamoDB returns the holder's item with the refusal; emulators such as dynalite do not, so it is read.

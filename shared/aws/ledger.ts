@@ -78,7 +78,7 @@ const LISTED = 'BACKUP';
  * const ledger = dynamoDbLedger(aws, 'backup-gateway-dev-backups', 90);
  * await ledger.create(record);
  */
-export function dynamoDbLedger(aws: AwsClient, tableName: string, retentionDays: number, now: () => number = Date.now): Ledger {
+export function dynamoDbLedger(aws: AwsClient, tableName: string, retentionDays: number, now: () => number = () => Date.now()): Ledger {
   const expiresAt = () => Math.floor(now() / 1000) + retentionDays * 86_400;
   const key = (id: string) => ({ backupId: { S: id } });
   const call = <T>(operation: string, input: object, deadline?: number) => aws.call<T>('dynamodb', operation, { TableName: tableName, ...input }, { deadline });

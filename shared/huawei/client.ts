@@ -145,7 +145,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
     attemptTimeoutMs = 10_000,
     maxAttempts = 3,
     backoffMs = { min: 2_000, max: 5_000 },
-    now = Date.now,
+    now = () => Date.now(),
     sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   } = options;
 
