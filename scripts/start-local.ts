@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { startLocalDynamo, type LocalDynamo } from '../local/dynamodb';
 import { startLocalEventBridge, type LocalEventBridge } from '../local/eventbridge';
-import { scheduledEvent } from '../local/events';
+import { scheduledEvent, sqsEvent, sqsRecord } from '../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in';
 import { passOfflineOutput } from '../local/offline-output';
+import { startLocalSlack, type LocalSlack } from '../local/slack';
+import { startLocalSqs, type LocalSqs } from '../local/sqs';
 import { clockTime, stateChangeLine } from '../local/state-change-line';
 import { briefError, invokeLambda, invokePath, startTrackerLoop, type TrackerLoop } from '../local/tracker-loop';
 import type { TrackingRun } from '../shared/lifecycle';
@@ -49,6 +51,7 @@ const ANSWERS_500_INSTANCE = 'dds-answers-500-after-creating-in02';
 /** How long the stand-in keeps a backup BUILDING. */
 const COMPLETE_AFTER_MS = 20_000;
 const TRACK_BACKUPS = 'backup-gateway-local-trackBackups';
+const CREATE_FROM_QUEUE = 'backup-gateway-local-createBackupFromQueue';
 /** Everything listens on loopback only: the stand-in's keys and the local secrets are no secrets. */
 const HOST = '127.0.0.1';
 const ROOT = join(__dirname, '..');
@@ -72,7 +75,7 @@ function portSetting(variable: string, fallback: number, role: string): PortSett
   return { variable, role, port };
 }
 
-type Ports = Record<'gateway' | 'lambda' | 'standIn' | 'standInRds' | 'dynamo' | 'eventBridge', PortSetting>;
+type Ports = Record<'sqs' | 'slack' | 'gateway' | 'lambda' | 'standIn' | 'standInRds' | 'dynamo' | 'eventBridge', PortSetting>;
 
 function portsFromEnvironment(): Ports {
   return {
@@ -82,6 +85,8 @@ function portsFromEnvironment(): Ports {
     standInRds: portSetting('HUAWEICLOUD_STAND_IN_RDS_PORT', 4011, "the Huawei Cloud stand-in's RDS endpoint"),
     dynamo: portSetting('LOCAL_DYNAMODB_PORT', 8000, 'the in-memory DynamoDB'),
     eventBridge: portSetting('LOCAL_EVENTBRIDGE_PORT', 4020, 'the EventBridge stand-in that prints the events'),
+    sqs: portSetting('LOCAL_SQS_PORT', 4021, 'the SQS stand-in that hands Slack creates to createBackupFromQueue'),
+    slack: portSetting('LOCAL_SLACK_PORT', 4022, "the Slack stand-in that prints what the gateway posts to a command's response_url"),
   };
 }
 
@@ -185,10 +190,11 @@ interface BannerFacts {
   upstream: string;
   standIn: HuaweiStandIn | undefined;
   eventBridge: LocalEventBridge;
+  slack: LocalSlack;
   trackerEverySeconds: number;
 }
 
-function banner({ env, ports, upstream, standIn, eventBridge, trackerEverySeconds }: BannerFacts): string {
+function banner({ env, ports, upstream, standIn, eventBridge, slack, trackerEverySeconds }: BannerFacts): string {
   const gatewayUrl = `http://${HOST}:${ports.gateway.port}`;
   const invoke = (name: string) => `http://${HOST}:${ports.lambda.port}${invokePath(`backup-gateway-local-${name}`)}`;
   const secret = env.WEBHOOK_SIGNING_SECRET;
@@ -266,7 +272,13 @@ Send a queue message (here wrapped in a "Backup Requested" EventBridge event) to
 Run the schedule once (targets from BACKUP_SCHEDULE_TARGETS):
   npx tsx local/send-event.ts schedule --print | curl -sS -X POST ${invoke('scheduledBackups')} --data-binary @-
 
-Slack: POST ${gatewayUrl}/slack/commands, signed with SLACK_SIGNING_SECRET=${env.SLACK_SIGNING_SECRET}; allowed user ${env.SLACK_ALLOWED_USERS}.
+Slack: a signed /backup command as Slack sends it, from the allowed user ${env.SLACK_ALLOWED_USERS}; its response_url is the Slack
+stand-in at ${slack.url}, which prints what the gateway posts there ([slack] lines: requesting, created, completed):
+  form="command=%2Fbackup&text=dds+${DDS_EXAMPLE_INSTANCE}+from-slack&user_id=${env.SLACK_ALLOWED_USERS}&channel_id=C0LOCAL001&team_id=T0LOCAL001&response_url=${encodeURIComponent(slack.responseUrl('1'))}"
+  ts=$(date +%s); sig=$(printf 'v0:%s:%s' "$ts" "$form" | openssl dgst -sha256 -hmac '${env.SLACK_SIGNING_SECRET}' | sed 's/^.*= //')
+  curl -sS -X POST ${gatewayUrl}/slack/commands -H 'Content-Type: application/x-www-form-urlencoded' \
+    -H "X-Slack-Request-Timestamp: $ts" -H "X-Slack-Signature: v0=$sig" --data-binary "$form"
+(text=status+<backupId> or text=list ask the ledger; text=help shows the grammar.)
 ${inShell}
 Press Ctrl+C (or kill ${process.pid}) to stop.
 `;
@@ -295,11 +307,19 @@ function startTracker(lambdaPort: number, everySeconds: number): TrackerLoop {
   });
 }
 
+/** One line per message the gateway posts to Slack, as a person in the channel would read it. */
+function slackLine(message: { response_type?: string; text?: string }, at: Date): string {
+  const audience = message.response_type === 'in_channel' ? 'channel' : 'only you';
+  return `[slack] ${clockTime(at)} (${audience}) ${(message.text ?? '').replace(/\n/g, ' / ')}`;
+}
+
 /** What has been started so far, so that a stop at any moment stops exactly that. */
 const started: {
   dynamo?: LocalDynamo;
   standIn?: HuaweiStandIn;
   eventBridge?: LocalEventBridge;
+  sqs?: LocalSqs;
+  slack?: LocalSlack;
   offline?: ChildProcess;
   tracker?: TrackerLoop;
 } = {};
@@ -311,7 +331,7 @@ async function stop(code: number): Promise<void> {
   // The tracker first: its run in flight is aborted rather than cut off by serverless-offline going away.
   await started.tracker?.stop();
   if (started.offline) await stopProcessGroup(started.offline);
-  await Promise.all([started.standIn?.close(), started.dynamo?.close(), started.eventBridge?.close()]);
+  await Promise.all([started.standIn?.close(), started.dynamo?.close(), started.eventBridge?.close(), started.sqs?.close(), started.slack?.close()]);
   process.exit(code);
 }
 
@@ -322,7 +342,9 @@ async function main(): Promise<void> {
   const ports = portsFromEnvironment();
   const trackerEverySeconds = trackerIntervalSeconds();
   // With real keys there is no Huawei Cloud stand-in; everything else runs all the same.
-  const needed = useRealCloud ? [ports.gateway, ports.lambda, ports.dynamo, ports.eventBridge] : Object.values(ports);
+  const needed = useRealCloud
+    ? [ports.gateway, ports.lambda, ports.dynamo, ports.eventBridge, ports.sqs, ports.slack]
+    : Object.values(ports);
   await ensurePortsAreFree(needed);
 
   const dynamo = await startLocalDynamo({ port: ports.dynamo.port, host: HOST });
@@ -332,11 +354,25 @@ async function main(): Promise<void> {
     print: (entry) => console.log(stateChangeLine(entry, new Date())),
   });
   started.eventBridge = eventBridge;
+  // SQS as the Slack command's queue: each message is handed to createBackupFromQueue, as the event source mapping would.
+  const sqs = await startLocalSqs({
+    port: ports.sqs.port,
+    deliver: (message) =>
+      invokeLambda(`http://${HOST}:${ports.lambda.port}`, CREATE_FROM_QUEUE, sqsEvent(sqsRecord({ messageId: message.messageId, body: JSON.parse(message.body) }))).catch(
+        (error: unknown) => console.log(`[sqs] ${clockTime(new Date())} createBackupFromQueue failed: ${briefError(error)}`),
+      ),
+  });
+  started.sqs = sqs;
+  const slack = await startLocalSlack({ port: ports.slack.port, print: (post) => console.log(slackLine(post.message, new Date())) });
+  started.slack = slack;
   const env: NodeJS.ProcessEnv = {
     ...LOCAL_DEFAULTS,
     ...process.env,
     ...dynamo.env,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+    BACKUP_REQUESTS_QUEUE_URL: sqs.queueUrl('backup-gateway-local-backup-requests'),
+    SLACK_RESPONSE_URL_PREFIX: `${slack.url}/`,
     BACKUP_GATEWAY_PORT: String(ports.gateway.port),
     BACKUP_GATEWAY_LAMBDA_PORT: String(ports.lambda.port),
   };
@@ -380,7 +416,7 @@ async function main(): Promise<void> {
     : `Huawei Cloud, region ${process.env.HUAWEICLOUD_REGION}`;
   const rdsApiVersion = env.HUAWEICLOUD_RDS_API_VERSION?.trim() || 'v1';
   const talkingTo = `${upstream}, RDS API ${rdsApiVersion}`;
-  console.log(banner({ env, ports, upstream: talkingTo, standIn, eventBridge, trackerEverySeconds }));
+  console.log(banner({ env, ports, upstream: talkingTo, standIn, eventBridge, slack, trackerEverySeconds }));
 }
 
 main().catch((error: unknown) => {
