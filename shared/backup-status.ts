@@ -9,6 +9,11 @@ import { refreshBackup, type Lifecycle } from './lifecycle';
 
 /** A status that is not final and older than this is asked of Huawei Cloud before it is answered. */
 export const STALE_AFTER_MS = 10_000;
+/**
+ * How long a status read waits for Huawei Cloud before it answers with the ledger's view: a waiting client
+ * asks again in seconds, and the tracker keeps the ledger current anyway.
+ */
+export const REFRESH_BUDGET_MS = 3_000;
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 100;
 
@@ -23,7 +28,7 @@ export async function backupStatus(lifecycle: Lifecycle, backupId: string, deadl
   const record = await lifecycle.ledger.get(backupId, deadline);
   if (!record) throw new BackupNotFoundError({ backupId });
   const stale = lifecycle.now() - Date.parse(record.checkedAt) > STALE_AFTER_MS;
-  return stale ? refreshBackup(lifecycle, record, deadline) : record;
+  return stale ? refreshBackup(lifecycle, record, Math.min(deadline, Date.now() + REFRESH_BUDGET_MS)) : record;
 }
 
 export interface ListQuery {
