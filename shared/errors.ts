@@ -214,6 +214,8 @@ export class IdempotencyKeyInProgressError extends GatewayError {
 export class EarlierOutcomeUncertainError extends GatewayError {
   readonly code = 'earlier_outcome_uncertain';
   readonly backupMayExist = true;
+  /** Until when the gateway looks for the backup; absent when nobody looks (no ledger). */
+  readonly lookingUntil?: string;
   constructor({
     idempotencyKey,
     earlier,
@@ -231,6 +233,7 @@ export class EarlierOutcomeUncertainError extends GatewayError {
         : `${what} It is not sent again, so that no backup is doubled: check the instance's backups, and if there is ` +
           'none, send the request again with a new key.',
     });
+    if (earlier.lookingUntil) this.lookingUntil = earlier.lookingUntil;
   }
 }
 

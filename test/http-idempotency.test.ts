@@ -140,6 +140,7 @@ describe('POST /backups with an idempotency key', () => {
     expect(repeat.statusCode).toBe(409);
     expect(json(repeat)).toMatchObject({ code: 'earlier_outcome_uncertain', backupMayExist: true });
     expect(json(repeat).detail).toContain('Repeat it with the same key after that time');
+    expect(Date.parse(json(repeat).lookingUntil)).toBeGreaterThan(Date.now());
     expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
 
     // Once the look-up window has passed without a backup, the tracker frees the key: the repeat runs.

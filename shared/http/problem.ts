@@ -20,6 +20,8 @@ export interface Problem {
   errors?: Array<{ field: string; message: string }>;
   upstream?: { status?: number; code?: string; message?: string; requestId?: string };
   backupMayExist?: boolean;
+  /** With `earlier_outcome_uncertain`: until when the gateway looks for the backup (a repeat after it runs). */
+  lookingUntil?: string;
 }
 
 const problemType = (code: string) => `urn:backup-gateway:problem:${code}`;
@@ -81,7 +83,10 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
       problem.upstream = error.upstream;
       problem.backupMayExist = error.backupMayExist;
     }
-    if (error instanceof EarlierOutcomeUncertainError) problem.backupMayExist = error.backupMayExist;
+    if (error instanceof EarlierOutcomeUncertainError) {
+      problem.backupMayExist = error.backupMayExist;
+      if (error.lookingUntil) problem.lookingUntil = error.lookingUntil;
+    }
     const headers: Record<string, string> =
       error instanceof UpstreamThrottledError
         ? { 'Retry-After': String(error.retryAfterSeconds) }
