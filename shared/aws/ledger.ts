@@ -1,6 +1,5 @@
 import type { BackupRecord, BackupStatus, RequestedBy } from '../domain/backup-record';
-import type { Engine } from '../domain/backup-request';
-import type { Service } from '../domain/engine-mapping';
+import type { BackupIdentity } from '../domain/engine-mapping';
 import { fromItem, toItem, type Item } from './attributes';
 import { AwsError, type AwsClient } from './client';
 
@@ -34,13 +33,8 @@ export const LEDGER_TABLE_DEFINITION = {
 } as const;
 
 /** A create whose outcome is uncertain (5xx, timeout, dropped connection): looked for by name until `lookUntil`. */
-export interface PendingLookup {
+export interface PendingLookup extends BackupIdentity {
   lookupId: string;
-  engine: Engine;
-  service: Service;
-  instanceId: string;
-  name: string;
-  description?: string;
   databases?: string[];
   requestedAt: string;
   requestedBy: RequestedBy;

@@ -1,5 +1,4 @@
-import type { Engine } from './backup-request';
-import type { Service } from './engine-mapping';
+import type { BackupIdentity } from './engine-mapping';
 
 /**
  * A backup's life as the gateway follows it: requested → BUILDING → COMPLETED or FAILED (or DELETING when someone
@@ -18,13 +17,8 @@ export type RequestedBy =
   | { via: 'slack'; userId: string; channelId: string; teamId?: string; responseUrl?: string; commandText?: string };
 
 /** A backup the gateway created, as the ledger holds it. Every time is ISO 8601 UTC. */
-export interface BackupRecord {
+export interface BackupRecord extends BackupIdentity {
   backupId: string;
-  engine: Engine;
-  service: Service;
-  instanceId: string;
-  name: string;
-  description?: string;
   databases?: string[];
   status: BackupStatus;
   requestedAt: string;

@@ -37,13 +37,17 @@ export type UpstreamCall =
   | { service: 'rds'; apiVersion: 'v3'; path: string; body: RdsV3CreateBackupBody };
 
 /** The unified answer to a created backup, the same for every engine. */
-export interface BackupResult {
-  backupId: string;
+/** Which backup: of what engine and instance, under which name (as the ledger, look-ups and answers name it). */
+export interface BackupIdentity {
   engine: Engine;
   service: Service;
   instanceId: string;
   name: string;
   description?: string;
+}
+
+export interface BackupResult extends BackupIdentity {
+  backupId: string;
   status: string;
   jobIds: string[];
   /** The `X-Request-Id` Huawei Cloud answered with: quote it to Huawei support. */
