@@ -6,6 +6,9 @@ import { httpEvent, lambdaContext, logLinesOf, startStandInForHandlers, TEST_KEY
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 const SECRET_ID = 'backup-gateway/test/huaweicloud';
+const NOT_JSON_SECRET_ID = 'backup-gateway/test/not-json';
+/** A secret stored as bare text, as an operator might by mistake: JSON.parse's message would quote it. */
+const NOT_JSON_VALUE = 'deadbeefcafe0123456789abcdef';
 let standIn: HuaweiStandIn;
 let secrets: Awaited<ReturnType<typeof startFakeSecretsManager>>;
 let handler: Handler;
@@ -19,6 +22,7 @@ beforeAll(async () => {
       HUAWEICLOUD_SDK_SK: TEST_KEYS.secretKey,
       HUAWEICLOUD_SDK_SECURITY_TOKEN: 'temporary-security-token',
     }),
+    [NOT_JSON_SECRET_ID]: NOT_JSON_VALUE,
   });
   delete process.env.HUAWEICLOUD_SDK_AK;
   delete process.env.HUAWEICLOUD_SDK_SK;
@@ -52,18 +56,20 @@ it('signs with the keys and token read from Secrets Manager, read once and then 
   expect(secrets.calls).toEqual([{ target: 'secretsmanager.GetSecretValue', secretId: SECRET_ID }]);
 });
 
-it('answers 500 "not configured" and logs why when the secret cannot be read', async () => {
-  process.env.HUAWEICLOUD_CREDENTIALS_SECRET = 'backup-gateway/test/missing';
+/** A handler cold-started with another Huawei credentials secret. */
+async function handlerReading(secretId: string): Promise<Handler> {
+  process.env.HUAWEICLOUD_CREDENTIALS_SECRET = secretId;
   vi.resetModules();
-  let fresh: Handler;
   try {
-    ({ handler: fresh } = (await import('../functions/createBackup/handler')) as unknown as { handler: Handler });
+    return ((await import('../functions/createBackup/handler')) as unknown as { handler: Handler }).handler;
   } finally {
     process.env.HUAWEICLOUD_CREDENTIALS_SECRET = SECRET_ID;
   }
+}
+
+it('answers 500 "not configured" and logs why when the secret cannot be read', async () => {
+  const fresh = await handlerReading('backup-gateway/test/missing');
   let response!: APIGatewayProxyStructuredResultV2;
-  // Only the JSON lines are the handler's: when this test runs alone, loading the AWS SDK here also prints
-  // Node's warning about its Node version.
   const logs = await logLinesOf(async () => {
     response = await fresh(httpEvent({ body: { engine: 'dds', instanceId: 'i-3' } }), lambdaContext());
   });
@@ -76,5 +82,20 @@ it('answers 500 "not configured" and logs why when the secret cannot be read', a
       detail: "Secret backup-gateway/test/missing could not be read: ResourceNotFoundException (Secrets Manager can't find the specified secret.)",
     }),
   ]);
+  expect(standIn.requests).toHaveLength(0);
+});
+
+it('never repeats any part of a secret that is not JSON, in the log or the answer', async () => {
+  const fresh = await handlerReading(NOT_JSON_SECRET_ID);
+  let response!: APIGatewayProxyStructuredResultV2;
+  const logs = await logLinesOf(async () => {
+    response = await fresh(httpEvent({ body: { engine: 'dds', instanceId: 'i-4' } }), lambdaContext());
+  });
+  expect(response.statusCode).toBe(500);
+  expect(logs).toEqual([
+    expect.objectContaining({ message: 'gateway not configured', detail: `Secret ${NOT_JSON_SECRET_ID} must hold a JSON object (its value is not shown)` }),
+  ]);
+  const everything = JSON.stringify(logs) + String(response.body);
+  for (let start = 0; start + 8 <= NOT_JSON_VALUE.length; start++) expect(everything).not.toContain(NOT_JSON_VALUE.slice(start, start + 8));
   expect(standIn.requests).toHaveLength(0);
 });
