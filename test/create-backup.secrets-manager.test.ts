@@ -8,7 +8,7 @@ type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStru
 const SECRET_ID = 'backup-gateway/test/huaweicloud';
 const NOT_JSON_SECRET_ID = 'backup-gateway/test/not-json';
 /** A secret stored as bare text, as an operator might by mistake: JSON.parse's message would quote it. */
-const NOT_JSON_VALUE = 'deadbeefcafe0123456789abcdef';
+const NOT_JSON_VALUE = 'deadbeefcafefacefeedc0ffeebad5eed';
 let standIn: HuaweiStandIn;
 let secrets: Awaited<ReturnType<typeof startFakeSecretsManager>>;
 let handler: Handler;
