@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { closeServer, listenOnLoopback, readBody } from './loopback-server';
 
 /**
  * A loopback stand-in for EventBridge's `PutEvents`, for `npm start` and the tests: it keeps every entry it is
@@ -23,14 +23,6 @@ export interface LocalEventBridge {
   close(): Promise<void>;
 }
 
-const read = (req: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
 /**
  * @example
  * const bus = await startLocalEventBridge({ print: (entry) => console.log(entry.DetailType, entry.Detail) });
@@ -41,7 +33,7 @@ export async function startLocalEventBridge({ port = 0, print }: { port?: number
   let failures = 0;
   const server = createServer(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const body = JSON.parse((await read(req)) || '{}') as { Entries?: PutEventsEntry[] };
+    const body = JSON.parse((await readBody(req)) || '{}') as { Entries?: PutEventsEntry[] };
     res.setHeader('Content-Type', 'application/x-amz-json-1.1');
     if (target !== 'AWSEvents.PutEvents' || !Array.isArray(body.Entries)) {
       res.statusCode = 400;
@@ -59,21 +51,14 @@ export async function startLocalEventBridge({ port = 0, print }: { port?: number
     });
     res.end(JSON.stringify({ FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
+  const url = await listenOnLoopback(server, port);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     entries,
     details: (detailType) => entries.filter((entry) => entry.DetailType === detailType).map((entry) => JSON.parse(entry.Detail)),
     failNext: (count) => {
       failures += count;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

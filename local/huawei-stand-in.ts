@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { isRecord } from '../shared/objects';
 import { BackupStore } from './backup-store';
 import { listingAnswer } from './backup-listing';
+import { readBody } from './loopback-server';
 import { officialSignature } from './official-signature';
 
 /**
@@ -243,15 +244,6 @@ function createdAnswer(api: Api, backup: StoredBackup, engine: RdsEngineName): u
     },
     extendparam: { jobs: [backup.jobId] },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /**

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { closeServer, listenOnLoopback, readBody } from './loopback-server';
 
 /**
  * A loopback stand-in for Slack's response URLs and incoming webhooks, for `npm start` and the tests: it keeps
@@ -27,14 +27,6 @@ export interface LocalSlack {
   close(): Promise<void>;
 }
 
-const read = (req: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
 /**
  * @example
  * const slack = await startLocalSlack({ print: (post) => console.log(post.message.text) });
@@ -44,7 +36,7 @@ export async function startLocalSlack({ port = 0, print }: { port?: number; prin
   const posts: SlackPost[] = [];
   const answers: ScriptedAnswer[] = [];
   const server = createServer(async (req, res) => {
-    const text = await read(req);
+    const text = await readBody(req);
     const scripted = answers.shift();
     if (scripted) {
       res.writeHead(scripted.status, { 'Content-Type': 'text/plain', ...scripted.headers });
@@ -65,20 +57,12 @@ export async function startLocalSlack({ port = 0, print }: { port?: number; prin
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end('ok');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(server, port);
   return {
     url,
     responseUrl: (id) => `${url}/commands/T0LOCAL/${id}/response`,
     posts,
     script: (...next) => answers.push(...next),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

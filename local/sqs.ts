@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { closeServer, listenOnLoopback, readBody } from './loopback-server';
 
 /**
  * A loopback stand-in for SQS's `SendMessage` (AWS JSON protocol), for `npm start` and the tests: it keeps every
@@ -20,14 +20,6 @@ export interface LocalSqs {
   close(): Promise<void>;
 }
 
-const read = (req: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
 /**
  * @example
  * const sqs = await startLocalSqs({ deliver: (message) => invokeQueueFunction(message) });
@@ -37,7 +29,7 @@ export async function startLocalSqs({ port = 0, deliver }: { port?: number; deli
   const messages: SentMessage[] = [];
   const server = createServer(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const input = JSON.parse((await read(req)) || '{}') as { QueueUrl?: unknown; MessageBody?: unknown };
+    const input = JSON.parse((await readBody(req)) || '{}') as { QueueUrl?: unknown; MessageBody?: unknown };
     res.setHeader('Content-Type', 'application/x-amz-json-1.0');
     if (target !== 'AmazonSQS.SendMessage' || typeof input.QueueUrl !== 'string' || typeof input.MessageBody !== 'string') {
       res.statusCode = 400;
@@ -50,19 +42,11 @@ export async function startLocalSqs({ port = 0, deliver }: { port?: number; deli
     // After the answer, as SQS delivers: the sender never waits for the consumer.
     setImmediate(() => void deliver?.(message));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(server, port);
   return {
     url,
     queueUrl: (name) => `${url}/000000000000/${name}`,
     messages,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
