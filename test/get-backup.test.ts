@@ -2,14 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scheduledEvent, sqsEvent, sqsRecord } from '../local/events';
-import type { LocalEventBridge } from '../local/eventbridge';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
-import type { Ledger } from '../shared/aws/ledger';
 import type { BackupRecord } from '../shared/domain/backup-record';
-import { composeGateway, lifecycleOf } from '../shared/gateway';
-import { testClock } from './support/clock';
-import { httpEvent, lambdaContext, startBackends, TEST_SIGNING_SECRETS } from './support/fixtures';
+import { httpEvent, lambdaContext, TEST_SIGNING_SECRETS } from './support/fixtures';
 import { getEvent, getSignedText, type GetSigning } from './support/get-request';
+import { lifecycleHarness } from './support/lifecycle-harness';
 import { expectDocumentedAnswer } from './support/openapi-operations';
 
 /**
@@ -20,40 +16,23 @@ const COMPLETE_AFTER_MS = 60_000;
 const SCHEDULED_INSTANCE = 'sched000000000000000000000000in02';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-const clock = testClock();
-let standIn: HuaweiStandIn;
-let bus: LocalEventBridge;
-let ledger: Ledger;
-let closeBackends: () => Promise<void>;
-let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
-let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
-let queueHandler: (typeof import('../functions/createBackupFromQueue/handler'))['handler'];
-let scheduleHandler: (typeof import('../functions/scheduledBackups/handler'))['handler'];
-
-beforeAll(async () => {
-  ({
-    standIn,
-    bus,
-    close: closeBackends,
-  } = await startBackends({ now: clock.now, completeAfterMs: COMPLETE_AFTER_MS }));
-  process.env.BACKUP_SCHEDULE_TARGETS = JSON.stringify([{ engine: 'dds', instanceId: SCHEDULED_INSTANCE }]);
-  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
-  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
-  ({ handler: queueHandler } = await import('../functions/createBackupFromQueue/handler'));
-  ({ handler: scheduleHandler } = await import('../functions/scheduledBackups/handler'));
-  ledger = lifecycleOf(composeGateway('getBackup')).ledger;
+const harness = lifecycleHarness({
+  completeAfterMs: COMPLETE_AFTER_MS,
+  env: { BACKUP_SCHEDULE_TARGETS: JSON.stringify([{ engine: 'dds', instanceId: SCHEDULED_INSTANCE }]) },
+  handlers: ['createBackup', 'getBackup', 'createBackupFromQueue', 'scheduledBackups'],
 });
-afterAll(() => closeBackends());
+beforeAll(() => harness.start());
+afterAll(() => harness.close());
 beforeEach(() => {
-  standIn.reset();
-  clock.reset();
+  harness.standIn.reset();
+  harness.clock.reset();
 });
 
 type Answer = APIGatewayProxyStructuredResultV2 & { body: string; json: Record<string, any> };
 
 /** A signed GET through the getBackup handler; every answer is checked against openapi.json. */
 async function get(path: string, query = '', signing?: GetSigning): Promise<Answer> {
-  const response = (await getHandler(
+  const response = (await harness.getBackup(
     getEvent({ path, query, ...(signing !== undefined && { signing }) }),
     lambdaContext({ functionName: 'backup-gateway-dev-getBackup' }),
   )) as Answer;
@@ -62,18 +41,18 @@ async function get(path: string, query = '', signing?: GetSigning): Promise<Answ
 }
 
 async function create(request: Record<string, unknown>): Promise<Record<string, any>> {
-  const response = (await createHandler(httpEvent({ body: request }), lambdaContext())) as Answer;
+  const response = (await harness.createBackup(httpEvent({ body: request }), lambdaContext())) as Answer;
   expect(response.statusCode).toBe(202);
   return JSON.parse(response.body);
 }
 
-const upstreamReads = () => standIn.requests.filter((request) => request.method === 'GET');
+const upstreamReads = () => harness.standIn.requests.filter((request) => request.method === 'GET');
 const iso = (at: number) => new Date(at).toISOString();
 /** Makes a record look as if Huawei Cloud was last asked about it `ageMs` ago. */
 const checkedAgo = (backupId: string, ageMs: number) =>
-  ledger.update(backupId, 'BUILDING', { checkedAt: iso(Date.now() - ageMs) });
+  harness.lifecycle.ledger.update(backupId, 'BUILDING', { checkedAt: iso(Date.now() - ageMs) });
 const eventsOf = (backupId: string) =>
-  bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
+  harness.bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
 const instance = (tag: string) => `${tag}${randomUUID().replace(/-/g, '')}`.slice(0, 32) + 'in02';
 
 describe('GET /backups/{backupId}', () => {
@@ -100,14 +79,14 @@ describe('GET /backups/{backupId}', () => {
 
   it('asks Huawei Cloud first once the status is over 10 s old, records the change and publishes it', async () => {
     const created = await create({ engine: 'mysql', instanceId: instance('stale') });
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     // Fresh: answered from the ledger, although Huawei Cloud would say COMPLETED by now.
     expect((await get(`/backups/${created.backupId}`)).json.status).toBe('BUILDING');
     expect(upstreamReads()).toHaveLength(0);
 
     await checkedAgo(created.backupId, 11_000);
     const { json } = await get(`/backups/${created.backupId}`);
-    const upstream = standIn.backups().find((backup) => backup.id === created.backupId)!;
+    const upstream = harness.standIn.backups().find((backup) => backup.id === created.backupId)!;
 
     expect(upstreamReads()).toHaveLength(1);
     expect(json).toMatchObject({
@@ -117,7 +96,10 @@ describe('GET /backups/{backupId}', () => {
       sizeKB: upstream.sizeKB,
     });
     expect(Date.now() - Date.parse(json.checkedAt)).toBeLessThan(10_000);
-    expect(await ledger.get(created.backupId)).toMatchObject({ status: 'COMPLETED', sizeKB: upstream.sizeKB });
+    expect(await harness.lifecycle.ledger.get(created.backupId)).toMatchObject({
+      status: 'COMPLETED',
+      sizeKB: upstream.sizeKB,
+    });
     expect(eventsOf(created.backupId).map((event) => [event.previousStatus, event.status])).toEqual([
       [null, 'BUILDING'],
       ['BUILDING', 'COMPLETED'],
@@ -141,8 +123,8 @@ describe('GET /backups/{backupId}', () => {
   it("answers the ledger's record when Huawei Cloud cannot be asked", async () => {
     const created = await create({ engine: 'dds', instanceId: instance('unasked') });
     await checkedAgo(created.backupId, 60_000);
-    const before = await ledger.get(created.backupId);
-    standIn.script({
+    const before = await harness.lifecycle.ledger.get(created.backupId);
+    harness.standIn.script({
       kind: 'answer',
       status: 400,
       body: JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Invalid parameter.' }),
@@ -155,7 +137,7 @@ describe('GET /backups/{backupId}', () => {
 
   it('publishes a change seen by reads at the same time once', async () => {
     const created = await create({ engine: 'dds', instanceId: instance('race') });
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     await checkedAgo(created.backupId, 60_000);
     const answers = await Promise.all([1, 2, 3].map(() => get(`/backups/${created.backupId}`)));
 
@@ -236,7 +218,7 @@ describe('GET /backups', () => {
     [...backups.map((backup) => backup.requestedAt)].sort().reverse();
 
   beforeAll(async () => {
-    for (const record of [...quietRecords, ...busyRecords]) await ledger.create(record);
+    for (const record of [...quietRecords, ...busyRecords]) await harness.lifecycle.ledger.create(record);
   });
 
   it("answers one instance's backups, newest first", async () => {
@@ -294,7 +276,7 @@ describe('GET /backups', () => {
 describe('requestedBy, as the status API shows it', () => {
   it('names the queue message a backup was requested by', async () => {
     const instanceId = instance('queued');
-    const { batchItemFailures } = await queueHandler(
+    const { batchItemFailures } = await harness.createBackupFromQueue(
       sqsEvent(sqsRecord({ messageId: 'msg-4711', body: { engine: 'dds', instanceId } })),
       lambdaContext({ functionName: 'backup-gateway-dev-createBackupFromQueue' }),
     );
@@ -310,7 +292,7 @@ describe('requestedBy, as the status API shows it', () => {
 
   it('names the schedule tick a backup was requested by', async () => {
     const tick = scheduledEvent();
-    await scheduleHandler(tick, lambdaContext({ functionName: 'backup-gateway-dev-scheduledBackups' }));
+    await harness.scheduledBackups(tick, lambdaContext({ functionName: 'backup-gateway-dev-scheduledBackups' }));
     const [listed] = (await get('/backups', `instanceId=${SCHEDULED_INSTANCE}`)).json.backups;
 
     expect(listed.requestedBy).toEqual({ via: 'schedule', scheduledEventId: tick.id });
@@ -336,7 +318,7 @@ describe('requestedBy, as the status API shows it', () => {
       upstreamRequestId: null,
       checkedAt: iso(Date.now() - 30_000),
     };
-    await ledger.create(record);
+    await harness.lifecycle.ledger.create(record);
     const one = await get(`/backups/${record.backupId}`);
     const list = await get('/backups', `instanceId=${record.instanceId}`);
 

@@ -1,12 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalEventBridge } from '../local/eventbridge';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import type { BackupRecord } from '../shared/domain/backup-record';
-import { composeGateway, lifecycleOf } from '../shared/gateway';
-import { trackDueBackups, type Lifecycle } from '../shared/lifecycle';
-import { testClock } from './support/clock';
-import { httpEvent, lambdaContext, logLinesOf, startBackends } from './support/fixtures';
+import { trackDueBackups } from '../shared/lifecycle';
+import { httpEvent, lambdaContext, logLinesOf } from './support/fixtures';
+import { lifecycleHarness } from './support/lifecycle-harness';
 
 /**
  * The "Backup State Change" events, as the local EventBridge receives them from the real handlers: one per change
@@ -27,30 +24,19 @@ const BASE_FIELDS = [
   'requestedBy',
 ];
 
-const clock = testClock();
-let standIn: HuaweiStandIn;
-let bus: LocalEventBridge;
-let lifecycle: Lifecycle;
-let closeBackends: () => Promise<void>;
-let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
-
-beforeAll(async () => {
-  ({
-    standIn,
-    bus,
-    close: closeBackends,
-  } = await startBackends({ now: clock.now, completeAfterMs: COMPLETE_AFTER_MS }));
-  process.env.EVENT_BUS_NAME = BUS;
-  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
-  lifecycle = lifecycleOf(composeGateway('trackBackups'));
+const harness = lifecycleHarness({
+  completeAfterMs: COMPLETE_AFTER_MS,
+  env: { EVENT_BUS_NAME: BUS },
+  handlers: ['createBackup'],
 });
-afterAll(() => closeBackends());
+beforeAll(() => harness.start());
+afterAll(() => harness.close());
 
 type Answer = APIGatewayProxyStructuredResultV2 & { body: string };
 
 let named = 0;
 async function create(request: Record<string, unknown>): Promise<Record<string, any>> {
-  const response = (await createHandler(
+  const response = (await harness.createBackup(
     httpEvent({ body: { name: `evented-${++named}-${Date.now()}`, ...request } }),
     lambdaContext(),
   )) as Answer;
@@ -60,10 +46,11 @@ async function create(request: Record<string, unknown>): Promise<Record<string, 
 
 /** A tracking run far enough ahead that every backup still BUILDING is due. */
 const trackLater = (aheadMs = 60_000) =>
-  trackDueBackups({ ...lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
-const entriesOf = (backupId: string) => bus.entries.filter((entry) => JSON.parse(entry.Detail).backupId === backupId);
+  trackDueBackups({ ...harness.lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
+const entriesOf = (backupId: string) =>
+  harness.bus.entries.filter((entry) => JSON.parse(entry.Detail).backupId === backupId);
 const detailsOf = (backupId: string) =>
-  bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
+  harness.bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
 const unpublished = (lines: Array<Record<string, unknown>>) =>
   lines.filter((line) => line.message === 'backup state change could not be published');
 
@@ -71,9 +58,9 @@ describe('Backup State Change events', () => {
   it('publishes the creation, then COMPLETED, with exactly the documented fields, on EVENT_BUS_NAME', async () => {
     const instanceId = 'evnt0000000000000000000000000in02';
     const created = await create({ engine: 'dds', instanceId, description: 'not in the event' });
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     expect(await trackLater()).toMatchObject({ changed: 1 });
-    const record = (await lifecycle.ledger.get(created.backupId)) as BackupRecord;
+    const record = (await harness.lifecycle.ledger.get(created.backupId)) as BackupRecord;
 
     const entries = entriesOf(created.backupId);
     expect(entries.map(({ Source, DetailType, EventBusName }) => ({ Source, DetailType, EventBusName }))).toEqual([
@@ -105,9 +92,9 @@ describe('Backup State Change events', () => {
 
   it('publishes a failure with its reason and end time, and no size', async () => {
     const failing = 'evfl0000000000000000000000000in02';
-    standIn.setInstanceBehaviour(failing, 'backups-fail');
+    harness.standIn.setInstanceBehaviour(failing, 'backups-fail');
     const failed = await create({ engine: 'dds', instanceId: failing });
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     expect(await trackLater()).toMatchObject({ changed: 1 });
 
     expect(detailsOf(failed.backupId).map((detail) => detail.status)).toEqual(['BUILDING', 'FAILED']);
@@ -123,7 +110,9 @@ describe('Backup State Change events', () => {
 
   it('publishes UNKNOWN with the reason, and nothing else, when tracking gives up', async () => {
     const created = await create({ engine: 'dds', instanceId: 'evto0000000000000000000000000in02' });
-    expect(await trackLater(lifecycle.settings.trackingTimeoutMinutes * 60_000 + 60_000)).toMatchObject({ changed: 1 });
+    expect(await trackLater(harness.lifecycle.settings.trackingTimeoutMinutes * 60_000 + 60_000)).toMatchObject({
+      changed: 1,
+    });
 
     const [, unknown] = detailsOf(created.backupId);
     expect(unknown).toMatchObject({
@@ -153,8 +142,8 @@ describe('Backup State Change events', () => {
       upstreamRequestId: null,
       checkedAt: new Date(Date.now() - 120_000).toISOString(),
     };
-    await lifecycle.ledger.create(record);
-    expect(await trackLater(lifecycle.settings.trackingTimeoutMinutes * 60_000)).toMatchObject({ changed: 1 });
+    await harness.lifecycle.ledger.create(record);
+    expect(await trackLater(harness.lifecycle.settings.trackingTimeoutMinutes * 60_000)).toMatchObject({ changed: 1 });
 
     const [entry] = entriesOf(record.backupId);
     expect(JSON.parse(entry.Detail).requestedBy).toEqual({
@@ -166,7 +155,7 @@ describe('Backup State Change events', () => {
   });
 
   it('sends a failed PutEvents entry again: the event arrives once, and nothing is logged as lost', async () => {
-    bus.failNext(1);
+    harness.bus.failNext(1);
     let created: Record<string, any> = {};
     const lines = await logLinesOf(async () => {
       created = await create({ engine: 'dds', instanceId: 'evrt0000000000000000000000000in02' });
@@ -179,7 +168,7 @@ describe('Backup State Change events', () => {
   });
 
   it('logs an event that keeps failing as an error, whole, and still answers 202', async () => {
-    bus.failNext(3);
+    harness.bus.failNext(3);
     let created: Record<string, any> = {};
     const lines = await logLinesOf(async () => {
       created = await create({ engine: 'dds', instanceId: 'evls0000000000000000000000000in02' });
@@ -204,8 +193,8 @@ describe('Backup State Change events', () => {
       },
     });
     // The ledger holds it all the same, and the next change is published.
-    expect(await lifecycle.ledger.get(created.backupId)).toMatchObject({ status: 'BUILDING' });
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    expect(await harness.lifecycle.ledger.get(created.backupId)).toMatchObject({ status: 'BUILDING' });
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     await trackLater();
     expect(detailsOf(created.backupId)).toEqual([
       expect.objectContaining({ status: 'COMPLETED', previousStatus: 'BUILDING' }),

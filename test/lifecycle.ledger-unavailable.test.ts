@@ -1,9 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalEventBridge } from '../local/eventbridge';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
-import { httpEvent, lambdaContext, logLinesOf, startBackends } from './support/fixtures';
+import { httpEvent, lambdaContext, logLinesOf } from './support/fixtures';
 import { getEvent } from './support/get-request';
+import { lifecycleHarness } from './support/lifecycle-harness';
 import { expectDocumentedResponse } from './support/openapi';
 import { expectDocumentedAnswer } from './support/openapi-operations';
 
@@ -13,20 +12,10 @@ import { expectDocumentedAnswer } from './support/openapi-operations';
  */
 const MISSING_TABLE = 'backup-gateway-local-no-such-backups';
 
-let standIn: HuaweiStandIn;
-let bus: LocalEventBridge;
-let closeBackends: () => Promise<void>;
-let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
-let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
-
-beforeAll(async () => {
-  ({ standIn, bus, close: closeBackends } = await startBackends());
-  process.env.BACKUPS_TABLE = MISSING_TABLE;
-  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
-  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
-});
-afterAll(() => closeBackends());
-beforeEach(() => standIn.reset());
+const harness = lifecycleHarness({ env: { BACKUPS_TABLE: MISSING_TABLE }, handlers: ['createBackup', 'getBackup'] });
+beforeAll(() => harness.start());
+afterAll(() => harness.close());
+beforeEach(() => harness.standIn.reset());
 
 type Answer = APIGatewayProxyStructuredResultV2 & { body: string };
 
@@ -34,7 +23,7 @@ type Answer = APIGatewayProxyStructuredResultV2 & { body: string };
 async function post(body: unknown, key: string) {
   let response: Answer | undefined;
   const lines = await logLinesOf(async () => {
-    response = (await createHandler(
+    response = (await harness.createBackup(
       httpEvent({ body, headers: { 'Idempotency-Key': key } }),
       lambdaContext(),
     )) as Answer;
@@ -49,7 +38,7 @@ describe('a ledger that cannot be written', () => {
   it('does not turn a created backup into an error: 202, an error log with the backup, the event', async () => {
     const request = { engine: 'mysql', instanceId: 'c2aac04b4b44460aa75674fc0fd878b2no04', name: 'unrecorded-1' };
     const { statusCode, json, lines } = await post(request, 'ledger-down-1');
-    const [made] = standIn.backups();
+    const [made] = harness.standIn.backups();
 
     expect(statusCode).toBe(202);
     expect(json.backupId).toBe(made.id);
@@ -67,25 +56,25 @@ describe('a ledger that cannot be written', () => {
       error: expect.objectContaining({ message: expect.stringContaining('ResourceNotFoundException') }),
     });
     expect(line.record.requestedAt).toEqual(expect.any(String));
-    expect(bus.details('Backup State Change').filter((detail) => detail.backupId === made.id)).toHaveLength(1);
+    expect(harness.bus.details('Backup State Change').filter((detail) => detail.backupId === made.id)).toHaveLength(1);
 
     // The key still answers with the backup: no second one is made.
     const repeat = await post(request, 'ledger-down-1');
     expect(repeat.json).toEqual(json);
-    expect(standIn.backups()).toHaveLength(1);
+    expect(harness.standIn.backups()).toHaveLength(1);
   });
 
   it('answers 202 with a backup found by looking after a 500, although the ledger cannot record it', async () => {
     const instanceId = 'a89dab5e39394eccbdb77b19d57b0180in02';
-    standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
+    harness.standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
     const { statusCode, json, lines } = await post({ engine: 'dds', instanceId }, 'ledger-down-2');
-    const [made] = standIn.backups();
+    const [made] = harness.standIn.backups();
 
     expect(statusCode).toBe(202);
     expect(json.backupId).toBe(made.id);
     expect(notRecorded(lines).map((line) => line.record.backupId)).toEqual([made.id]);
     expect((await post({ engine: 'dds', instanceId }, 'ledger-down-2')).json).toEqual(json);
-    expect(standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    expect(harness.standIn.requests.filter((request) => request.method === 'POST')).toHaveLength(1);
   });
 
   it.each([
@@ -94,7 +83,7 @@ describe('a ledger that cannot be written', () => {
   ])('answers GET %s with a documented 500 that says nothing of the table', async (path, route) => {
     let response: Answer | undefined;
     const lines = await logLinesOf(async () => {
-      response = (await getHandler(getEvent({ path }), lambdaContext())) as Answer;
+      response = (await harness.getBackup(getEvent({ path }), lambdaContext())) as Answer;
     });
     expectDocumentedAnswer('get', route, response!);
 

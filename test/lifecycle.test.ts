@@ -1,13 +1,10 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { LocalEventBridge } from '../local/eventbridge';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import type { BackupRecord } from '../shared/domain/backup-record';
-import { composeGateway, lifecycleOf } from '../shared/gateway';
-import { trackDueBackups, type Lifecycle, type TrackingRun } from '../shared/lifecycle';
-import { testClock } from './support/clock';
-import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
+import { trackDueBackups, type TrackingRun } from '../shared/lifecycle';
+import { httpEvent, lambdaContext } from './support/fixtures';
 import { getEvent } from './support/get-request';
+import { lifecycleHarness } from './support/lifecycle-harness';
 import { expectDocumentedAnswer } from './support/openapi-operations';
 
 /**
@@ -22,41 +19,28 @@ const MYSQL = 'c2aac04b4b44460aa75674fc0fd878b2no04';
 const SQLSERVER = '44b277eb-39be-4921-be31-3d61b43651d7';
 const FAILING = 'f00dab5e39394eccbdb77b19d57b0180in02';
 
-const clock = testClock();
-let standIn: HuaweiStandIn;
-let bus: LocalEventBridge;
-let lifecycle: Lifecycle;
-let closeBackends: () => Promise<void>;
-let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
-let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
-let trackHandler: (typeof import('../functions/trackBackups/handler'))['handler'];
-
-beforeAll(async () => {
-  ({
-    standIn,
-    bus,
-    close: closeBackends,
-  } = await startBackends({ now: clock.now, completeAfterMs: COMPLETE_AFTER_MS }));
-  standIn.addRdsInstance(SQLSERVER, 'SQLServer');
+const harness = lifecycleHarness({
+  completeAfterMs: COMPLETE_AFTER_MS,
   // The smallest interval the configuration allows: the real handler finds a record due a second after its check.
-  process.env.BACKUP_TRACKING_INTERVAL_SECONDS = '1';
-  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
-  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
-  ({ handler: trackHandler } = await import('../functions/trackBackups/handler'));
-  lifecycle = lifecycleOf(composeGateway('trackBackups'));
+  env: { BACKUP_TRACKING_INTERVAL_SECONDS: '1' },
+  handlers: ['createBackup', 'getBackup', 'trackBackups'],
 });
-afterAll(() => closeBackends());
+beforeAll(async () => {
+  await harness.start();
+  harness.standIn.addRdsInstance(SQLSERVER, 'SQLServer');
+});
+afterAll(() => harness.close());
 
 type Answer = APIGatewayProxyStructuredResultV2 & { body: string };
 
 async function create(request: Record<string, unknown>): Promise<Record<string, any>> {
-  const response = (await createHandler(httpEvent({ body: request }), lambdaContext())) as Answer;
+  const response = (await harness.createBackup(httpEvent({ body: request }), lambdaContext())) as Answer;
   expect(response.statusCode).toBe(202);
   return JSON.parse(response.body);
 }
 
 async function status(backupId: string): Promise<Record<string, any>> {
-  const response = (await getHandler(
+  const response = (await harness.getBackup(
     getEvent({ path: `/backups/${backupId}` }),
     lambdaContext({ functionName: 'backup-gateway-dev-getBackup' }),
   )) as Answer;
@@ -67,20 +51,20 @@ async function status(backupId: string): Promise<Record<string, any>> {
 
 /** One run of the real trackBackups handler, as its schedule invokes it. */
 const track = async (): Promise<TrackingRun> =>
-  trackHandler(
+  harness.trackBackups(
     { 'detail-type': 'Scheduled Event', source: 'aws.events' },
     lambdaContext({ functionName: 'backup-gateway-dev-trackBackups', remainingMs: 50_000 }),
   );
 
 /** One tracking run whose clock runs `aheadMs` ahead of the wall clock. */
 const trackLater = (aheadMs: number) =>
-  trackDueBackups({ ...lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
+  trackDueBackups({ ...harness.lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
 /** One tracking run whose clock stands at `at`, whatever the time it takes. */
-const trackAt = (at: number) => trackDueBackups({ ...lifecycle, now: () => at }, Date.now() + 20_000);
+const trackAt = (at: number) => trackDueBackups({ ...harness.lifecycle, now: () => at }, Date.now() + 20_000);
 
 const second = (at: number) => new Date(Math.floor(at / 1000) * 1000).toISOString();
 const transitions = (backupId: string) =>
-  bus
+  harness.bus
     .details('Backup State Change')
     .filter((detail) => detail.backupId === backupId)
     .map((detail) => `${detail.previousStatus ?? 'null'}→${detail.status}`);
@@ -96,7 +80,7 @@ describe('the life of a backup', () => {
     for (const request of requests) created.push(await create(request));
 
     for (const [i, backup] of created.entries()) {
-      const record = await lifecycle.ledger.get(backup.backupId);
+      const record = await harness.lifecycle.ledger.get(backup.backupId);
       expect(record).toMatchObject({
         backupId: backup.backupId,
         engine: requests[i].engine,
@@ -109,12 +93,12 @@ describe('the life of a backup', () => {
       });
       expect(record).not.toHaveProperty('completedAt');
     }
-    expect(await lifecycle.ledger.get(created[1].backupId)).toMatchObject({ description: 'schema 42' });
-    expect(await lifecycle.ledger.get(created[2].backupId)).toMatchObject({ databases: ['orders'] });
+    expect(await harness.lifecycle.ledger.get(created[1].backupId)).toMatchObject({ description: 'schema 42' });
+    expect(await harness.lifecycle.ledger.get(created[2].backupId)).toMatchObject({ databases: ['orders'] });
 
     // Huawei Cloud finishes them; the real handler, run as its schedule would, finds each due once its last
     // check is a second old, asks, and records the change.
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     const runs: TrackingRun[] = [];
     await vi.waitFor(
       async () => {
@@ -127,7 +111,7 @@ describe('the life of a backup', () => {
     expect(runs.every((run) => run.failedInstances === 0)).toBe(true);
 
     for (const [i, backup] of created.entries()) {
-      const upstream = standIn.backups().find((candidate) => candidate.id === backup.backupId)!;
+      const upstream = harness.standIn.backups().find((candidate) => candidate.id === backup.backupId)!;
       const shown = await status(backup.backupId);
       expect(shown).toMatchObject({
         backupId: backup.backupId,
@@ -141,23 +125,23 @@ describe('the life of a backup', () => {
         requestedBy: { via: 'http', sourceIp: '203.0.113.7' },
       });
       expect(shown).not.toHaveProperty('reason');
-      expect(await lifecycle.ledger.get(backup.backupId)).toEqual(shown);
+      expect(await harness.lifecycle.ledger.get(backup.backupId)).toEqual(shown);
       expect(transitions(backup.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
     }
 
     // Finished backups are no longer tracked: a run an hour later asks nobody about them.
-    const reads = standIn.requests.length;
+    const reads = harness.standIn.requests.length;
     expect(await trackLater(3_600_000)).toMatchObject({ checked: 0, upstreamCalls: 0 });
-    expect(standIn.requests).toHaveLength(reads);
+    expect(harness.standIn.requests).toHaveLength(reads);
   });
 
   it('follows a backup that Huawei Cloud fails to FAILED, with the reason', async () => {
-    standIn.setInstanceBehaviour(FAILING, 'backups-fail');
+    harness.standIn.setInstanceBehaviour(FAILING, 'backups-fail');
     const created = await create({ engine: 'dds', instanceId: FAILING, name: 'doomed-backup' });
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
 
     expect(await trackLater(2_000)).toMatchObject({ checked: 1, changed: 1 });
-    const upstream = standIn.backups().find((candidate) => candidate.id === created.backupId)!;
+    const upstream = harness.standIn.backups().find((candidate) => candidate.id === created.backupId)!;
     const shown = await status(created.backupId);
 
     expect(upstream.status).toBe('FAILED');
@@ -167,7 +151,7 @@ describe('the life of a backup', () => {
       completedAt: second(upstream.createdAt + COMPLETE_AFTER_MS),
     });
     expect(transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→FAILED']);
-    const failed = bus
+    const failed = harness.bus
       .details('Backup State Change')
       .find((detail) => detail.backupId === created.backupId && detail.status === 'FAILED');
     expect(failed?.reason).toBe('Huawei Cloud reports the backup as failed.');
@@ -177,11 +161,11 @@ describe('the life of a backup', () => {
 
   it('keeps a backup BUILDING while Huawei Cloud says so, checked again at each interval', async () => {
     const created = await create({ engine: 'mysql', instanceId: MYSQL, name: 'still-going-mysql' });
-    const first = (await lifecycle.ledger.get(created.backupId)) as BackupRecord;
+    const first = (await harness.lifecycle.ledger.get(created.backupId)) as BackupRecord;
     const base = Date.now();
 
     expect(await trackAt(base + 2_000)).toMatchObject({ checked: 1, changed: 0 });
-    const checked = (await lifecycle.ledger.get(created.backupId)) as BackupRecord;
+    const checked = (await harness.lifecycle.ledger.get(created.backupId)) as BackupRecord;
     expect(checked.status).toBe('BUILDING');
     expect(Date.parse(checked.checkedAt)).toBeGreaterThan(Date.parse(first.checkedAt));
     expect(checked).not.toHaveProperty('sizeKB');
@@ -190,7 +174,7 @@ describe('the life of a backup', () => {
 
     // Not due again until the interval (1 s) has passed since that check.
     expect(await trackAt(base + 2_500)).toMatchObject({ checked: 0 });
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     expect(await trackAt(base + 3_100)).toMatchObject({ checked: 1, changed: 1 });
     expect(transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
   });

@@ -1,11 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { LocalEventBridge } from '../local/eventbridge';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
-import { composeGateway, lifecycleOf } from '../shared/gateway';
-import { trackDueBackups, type Lifecycle } from '../shared/lifecycle';
-import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
+import { trackDueBackups } from '../shared/lifecycle';
+import { httpEvent, lambdaContext } from './support/fixtures';
 import { getEvent } from './support/get-request';
+import { lifecycleHarness } from './support/lifecycle-harness';
 import { expectDocumentedResponse } from './support/openapi';
 import { expectDocumentedAnswer } from './support/openapi-operations';
 
@@ -14,26 +12,15 @@ import { expectDocumentedAnswer } from './support/openapi-operations';
  * of that instance with that name: found → recorded as created (ledger, event, the key's answer); not found once
  * BACKUP_LOOKUP_WINDOW_SECONDS have passed → the key is freed. One backup upstream, always.
  */
-let standIn: HuaweiStandIn;
-let bus: LocalEventBridge;
-let lifecycle: Lifecycle;
-let closeBackends: () => Promise<void>;
-let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
-let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
-
-beforeAll(async () => {
-  ({ standIn, bus, close: closeBackends } = await startBackends());
-  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
-  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
-  lifecycle = lifecycleOf(composeGateway('trackBackups'));
-});
-afterAll(() => closeBackends());
-beforeEach(() => standIn.reset());
+const harness = lifecycleHarness({ handlers: ['createBackup', 'getBackup'] });
+beforeAll(() => harness.start());
+afterAll(() => harness.close());
+beforeEach(() => harness.standIn.reset());
 
 type Answer = APIGatewayProxyStructuredResultV2 & { body: string; json: Record<string, any> };
 
 async function post(body: unknown, key: string): Promise<Answer> {
-  const response = (await createHandler(
+  const response = (await harness.createBackup(
     httpEvent({ body, headers: { 'Idempotency-Key': key } }),
     lambdaContext(),
   )) as Answer;
@@ -41,7 +28,7 @@ async function post(body: unknown, key: string): Promise<Answer> {
   return { ...response, json: JSON.parse(response.body) };
 }
 async function listed(instanceId: string): Promise<Array<Record<string, any>>> {
-  const response = (await getHandler(
+  const response = (await harness.getBackup(
     getEvent({ path: '/backups', query: `instanceId=${instanceId}` }),
     lambdaContext(),
   )) as Answer;
@@ -49,17 +36,17 @@ async function listed(instanceId: string): Promise<Array<Record<string, any>>> {
   return JSON.parse(response.body).backups;
 }
 
-const creates = () => standIn.requests.filter((request) => request.method === 'POST');
-const windowMs = () => lifecycle.settings.lookupWindowSeconds * 1000;
+const creates = () => harness.standIn.requests.filter((request) => request.method === 'POST');
+const windowMs = () => harness.lifecycle.settings.lookupWindowSeconds * 1000;
 /** A tracking run whose clock runs `aheadMs` ahead: past the tracking interval, and past the window when asked. */
 const trackLater = (aheadMs: number) =>
-  trackDueBackups({ ...lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
+  trackDueBackups({ ...harness.lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
 const openLookups = async (instanceId: string) =>
-  (await lifecycle.ledger.dueForCheck(new Date(Date.now() + 365 * 86_400_000).toISOString(), 100)).lookups.filter(
-    (lookup) => lookup.instanceId === instanceId,
-  );
+  (
+    await harness.lifecycle.ledger.dueForCheck(new Date(Date.now() + 365 * 86_400_000).toISOString(), 100)
+  ).lookups.filter((lookup) => lookup.instanceId === instanceId);
 const eventsOf = (backupId: string) =>
-  bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
+  harness.bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
 const refused = (status: number) => ({
   kind: 'answer' as const,
   status,
@@ -69,11 +56,11 @@ const refused = (status: number) => ({
 describe('uncertain creates settled by looking', () => {
   it('answers 202 with the backup it finds after a 500 that created it; a repeat gets the same', async () => {
     const instanceId = 'unc5000000000000000000000000in02';
-    standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
+    harness.standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
     const request = { engine: 'dds', instanceId };
 
     const found = await post(request, 'after-500-1');
-    const [made] = standIn.backups();
+    const [made] = harness.standIn.backups();
     expect(found.statusCode).toBe(202);
     expect(found.json).toMatchObject({
       backupId: made.id,
@@ -84,7 +71,7 @@ describe('uncertain creates settled by looking', () => {
       upstreamRequestId: null,
     });
 
-    expect(await lifecycle.ledger.get(made.id)).toMatchObject({
+    expect(await harness.lifecycle.ledger.get(made.id)).toMatchObject({
       status: 'BUILDING',
       name: made.name,
       requestedBy: { via: 'http' },
@@ -96,13 +83,13 @@ describe('uncertain creates settled by looking', () => {
     expect(repeat.statusCode).toBe(202);
     expect(repeat.json).toEqual(found.json);
     expect(creates()).toHaveLength(1);
-    expect(standIn.backups()).toHaveLength(1);
+    expect(harness.standIn.backups()).toHaveLength(1);
   });
 
   it('answers 502 when nothing was made, 409 to repeats while it looks, then lets a repeat create one', async () => {
     const instanceId = 'uncdrop00000000000000000000000in02';
     const request = { engine: 'dds', instanceId };
-    standIn.script({ kind: 'drop-before-read' });
+    harness.standIn.script({ kind: 'drop-before-read' });
 
     const uncertain = await post(request, 'dropped-1');
     expect(uncertain.statusCode).toBe(502);
@@ -127,7 +114,7 @@ describe('uncertain creates settled by looking', () => {
     expect(after.statusCode).toBe(202);
     expect(after.json.name).toBe(lookup.name);
     expect(creates()).toHaveLength(2);
-    expect(standIn.backups().map((backup) => backup.id)).toEqual([after.json.backupId]);
+    expect(harness.standIn.backups().map((backup) => backup.id)).toEqual([after.json.backupId]);
     expect((await listed(instanceId)).map((backup) => backup.backupId)).toEqual([after.json.backupId]);
     expect(eventsOf(after.json.backupId).map((detail) => detail.status)).toEqual(['BUILDING']);
     expect((await post(request, 'dropped-1')).json).toEqual(after.json);
@@ -138,39 +125,46 @@ describe('uncertain creates settled by looking', () => {
     const instanceId = 'unclate00000000000000000000000in02';
     const request = { engine: 'dds', instanceId };
     // The create is made and its answer lost; the list call that looks at once is refused.
-    standIn.script({ kind: 'drop-after-read' }, refused(400));
+    harness.standIn.script({ kind: 'drop-after-read' }, refused(400));
 
     const uncertain = await post(request, 'unseen-1');
     expect(uncertain.statusCode).toBe(502);
     expect(uncertain.json).toMatchObject({ backupMayExist: true });
     expect((await post(request, 'unseen-1')).statusCode).toBe(409);
-    const [made] = standIn.backups();
+    const [made] = harness.standIn.backups();
 
     expect(await trackLater(60_000)).toMatchObject({ lookupsSettled: 1 });
-    expect(await lifecycle.ledger.get(made.id)).toMatchObject({ status: 'BUILDING', instanceId, name: made.name });
+    expect(await harness.lifecycle.ledger.get(made.id)).toMatchObject({
+      status: 'BUILDING',
+      instanceId,
+      name: made.name,
+    });
     expect(eventsOf(made.id)).toEqual([expect.objectContaining({ status: 'BUILDING', previousStatus: null })]);
     const repeat = await post(request, 'unseen-1');
     expect(repeat.statusCode).toBe(202);
     expect(repeat.json.backupId).toBe(made.id);
     expect(creates()).toHaveLength(1);
-    expect(standIn.backups()).toHaveLength(1);
+    expect(harness.standIn.backups()).toHaveLength(1);
   });
 
   it('attributes to an uncertain create the backup it made, not an earlier one of the same name', async () => {
     const instanceId = 'uncsame00000000000000000000000in02';
-    standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
+    harness.standIn.setInstanceBehaviour(instanceId, 'answers-500-after-creating');
     // DDS names need not be unique: a pipeline that names its backup retries with a new key, and both creates
     // make a backup and answer 500.
     const request = { engine: 'dds', instanceId, name: 'before-migration' };
 
     const first = await post(request, 'same-name-1');
     const second = await post(request, 'same-name-2');
-    const [earlier, later] = standIn.backups();
+    const [earlier, later] = harness.standIn.backups();
 
     expect(first.json.backupId).toBe(earlier.id);
     expect(second.statusCode).toBe(202);
     expect(second.json.backupId).toBe(later.id);
-    expect(await lifecycle.ledger.get(later.id)).toMatchObject({ status: 'BUILDING', name: 'before-migration' });
+    expect(await harness.lifecycle.ledger.get(later.id)).toMatchObject({
+      status: 'BUILDING',
+      name: 'before-migration',
+    });
     expect(eventsOf(earlier.id).map((detail) => detail.status)).toEqual(['BUILDING']);
     expect(eventsOf(later.id).map((detail) => detail.status)).toEqual(['BUILDING']);
   });

@@ -1,13 +1,10 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalEventBridge } from '../local/eventbridge';
-import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import type { BackupRecord } from '../shared/domain/backup-record';
-import { composeGateway, lifecycleOf } from '../shared/gateway';
-import { trackDueBackups, type Lifecycle } from '../shared/lifecycle';
-import { testClock } from './support/clock';
-import { httpEvent, lambdaContext, startBackends } from './support/fixtures';
+import { trackDueBackups } from '../shared/lifecycle';
+import { httpEvent, lambdaContext } from './support/fixtures';
 import { getEvent } from './support/get-request';
+import { lifecycleHarness } from './support/lifecycle-harness';
 import { expectDocumentedAnswer } from './support/openapi-operations';
 
 /**
@@ -19,37 +16,27 @@ const COMPLETE_AFTER_MS = 600_000;
 const TIMEOUT_MINUTES = 360;
 const INTERVAL_MS = 30_000;
 
-const clock = testClock();
-let standIn: HuaweiStandIn;
-let bus: LocalEventBridge;
-let lifecycle: Lifecycle;
-let closeBackends: () => Promise<void>;
-let createHandler: (typeof import('../functions/createBackup/handler'))['handler'];
-let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
-let trackHandler: (typeof import('../functions/trackBackups/handler'))['handler'];
-
-beforeAll(async () => {
-  ({
-    standIn,
-    bus,
-    close: closeBackends,
-  } = await startBackends({ now: clock.now, completeAfterMs: COMPLETE_AFTER_MS }));
-  process.env.BACKUP_TRACKING_INTERVAL_SECONDS = String(INTERVAL_MS / 1000);
-  process.env.BACKUP_TRACKING_TIMEOUT_MINUTES = String(TIMEOUT_MINUTES);
-  ({ handler: createHandler } = await import('../functions/createBackup/handler'));
-  ({ handler: getHandler } = await import('../functions/getBackup/handler'));
-  ({ handler: trackHandler } = await import('../functions/trackBackups/handler'));
-  lifecycle = lifecycleOf(composeGateway('trackBackups'));
+const harness = lifecycleHarness({
+  completeAfterMs: COMPLETE_AFTER_MS,
+  env: {
+    BACKUP_TRACKING_INTERVAL_SECONDS: String(INTERVAL_MS / 1000),
+    BACKUP_TRACKING_TIMEOUT_MINUTES: String(TIMEOUT_MINUTES),
+  },
+  handlers: ['createBackup', 'getBackup', 'trackBackups'],
 });
+beforeAll(() => harness.start());
 // What a test leaves BUILDING is retired (timed out → UNKNOWN), so that the next test counts only its own backups.
 afterEach(async () => {
-  await trackDueBackups({ ...lifecycle, now: () => Date.now() + (TIMEOUT_MINUTES + 60) * 60_000 }, Date.now() + 20_000);
+  await trackDueBackups(
+    { ...harness.lifecycle, now: () => Date.now() + (TIMEOUT_MINUTES + 60) * 60_000 },
+    Date.now() + 20_000,
+  );
   expect(
-    (await lifecycle.ledger.dueForCheck(new Date(Date.now() + 365 * 86_400_000).toISOString(), 100)).backups,
+    (await harness.lifecycle.ledger.dueForCheck(new Date(Date.now() + 365 * 86_400_000).toISOString(), 100)).backups,
   ).toEqual([]);
-  clock.reset();
+  harness.clock.reset();
 });
-afterAll(() => closeBackends());
+afterAll(() => harness.close());
 
 type Answer = APIGatewayProxyStructuredResultV2 & { body: string };
 
@@ -57,16 +44,17 @@ let named = 0;
 /** Creates a backup through POST /backups; each gets its own name, so that no two requests are one replay. */
 async function create(engine: string, instanceId: string): Promise<string> {
   const body = { engine, instanceId, name: `tracked-${++named}-${Date.now()}` };
-  const response = (await createHandler(httpEvent({ body }), lambdaContext())) as Answer;
+  const response = (await harness.createBackup(httpEvent({ body }), lambdaContext())) as Answer;
   expect(response.statusCode).toBe(202);
   return JSON.parse(response.body).backupId;
 }
 
-const trackAt = (at: number) => trackDueBackups({ ...lifecycle, now: () => at }, Date.now() + 20_000);
-const upstreamReads = (since: number) => standIn.requests.slice(since).filter((request) => request.method === 'GET');
-const record = async (backupId: string) => (await lifecycle.ledger.get(backupId)) as BackupRecord;
+const trackAt = (at: number) => trackDueBackups({ ...harness.lifecycle, now: () => at }, Date.now() + 20_000);
+const upstreamReads = (since: number) =>
+  harness.standIn.requests.slice(since).filter((request) => request.method === 'GET');
+const record = async (backupId: string) => (await harness.lifecycle.ledger.get(backupId)) as BackupRecord;
 const transitions = (backupId: string) =>
-  bus
+  harness.bus
     .details('Backup State Change')
     .filter((detail) => detail.backupId === backupId)
     .map((detail) => `${detail.previousStatus ?? 'null'}→${detail.status}`);
@@ -75,10 +63,10 @@ describe('what a tracking run checks', () => {
   it('checks a backup once its last check is BACKUP_TRACKING_INTERVAL_SECONDS old, and not before', async () => {
     const backupId = await create('dds', 'due000000000000000000000000000in02');
     const requestedAt = Date.parse((await record(backupId)).requestedAt);
-    const sent = standIn.requests.length;
+    const sent = harness.standIn.requests.length;
 
     // The real handler, right after the create: nothing is due yet (the interval is 30 s).
-    const run = await trackHandler(
+    const run = await harness.trackBackups(
       {},
       lambdaContext({ functionName: 'backup-gateway-dev-trackBackups', remainingMs: 50_000 }),
     );
@@ -107,8 +95,8 @@ describe('what a tracking run checks', () => {
     for (let i = 0; i < 3; i++) ids.push(await create('dds', instances.ddsA));
     for (let i = 0; i < 2; i++) ids.push(await create('dds', instances.ddsB));
     for (let i = 0; i < 2; i++) ids.push(await create('mysql', instances.mysql));
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
-    const sent = standIn.requests.length;
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
+    const sent = harness.standIn.requests.length;
 
     const run = await trackAt(Date.now() + INTERVAL_MS + 1_000);
 
@@ -124,9 +112,9 @@ describe('what a tracking run checks', () => {
   it("leaves an instance that cannot be asked for the next run, and tracks the others' backups", async () => {
     const unlucky = await create('dds', 'ask0000000000000000000000000in02');
     const lucky = await create('mysql', 'ask1000000000000000000000000no04');
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     // The first list call of the run, whichever instance it is for, is refused (a 400 is not retried).
-    standIn.script({
+    harness.standIn.script({
       kind: 'answer',
       status: 400,
       body: JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Invalid parameter.' }),
@@ -162,16 +150,16 @@ describe('the tracking timeout', () => {
       reason: `Still BUILDING ${TIMEOUT_MINUTES} minutes after it was requested; no longer tracked.`,
     });
     expect(transitions(backupId)).toEqual(['null→BUILDING', 'BUILDING→UNKNOWN']);
-    const event = bus
+    const event = harness.bus
       .details('Backup State Change')
       .find((detail) => detail.backupId === backupId && detail.status === 'UNKNOWN');
     expect(event).toMatchObject({ previousStatus: 'BUILDING', reason: timedOut.reason });
 
     // No longer tracked, even if Huawei Cloud would now say COMPLETED; the status API does not ask either.
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
-    const sent = standIn.requests.length;
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
+    const sent = harness.standIn.requests.length;
     expect(await trackAt(requestedAt + 2 * timeoutMs)).toMatchObject({ checked: 0, upstreamCalls: 0 });
-    const response = (await getHandler(getEvent({ path: `/backups/${backupId}` }), lambdaContext())) as Answer;
+    const response = (await harness.getBackup(getEvent({ path: `/backups/${backupId}` }), lambdaContext())) as Answer;
     expectDocumentedAnswer('get', '/backups/{backupId}', response);
     expect(JSON.parse(response.body)).toMatchObject({ status: 'UNKNOWN', reason: timedOut.reason });
     expect(upstreamReads(sent)).toHaveLength(0);
@@ -191,7 +179,7 @@ describe('the tracking timeout', () => {
       upstreamRequestId: null,
       checkedAt: new Date(requestedAt).toISOString(),
     };
-    await lifecycle.ledger.create(ghost);
+    await harness.lifecycle.ledger.create(ghost);
 
     // Not listed yet is no news: a backup may take a moment to show.
     expect(await trackAt(Date.now())).toMatchObject({ checked: 1, changed: 0 });
@@ -205,7 +193,7 @@ describe('the tracking timeout', () => {
   it('records a backup that finished as finished, even when the check comes after the timeout', async () => {
     const backupId = await create('mysql', 'late0000000000000000000000000no04');
     const requestedAt = Date.parse((await record(backupId)).requestedAt);
-    clock.advance(COMPLETE_AFTER_MS + 1_000);
+    harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
 
     expect(await trackAt(requestedAt + TIMEOUT_MINUTES * 60_000 + 60_000)).toMatchObject({ checked: 1, changed: 1 });
     expect(await record(backupId)).toMatchObject({ status: 'COMPLETED' });
