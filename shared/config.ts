@@ -7,7 +7,8 @@ import { definedFields } from './objects';
  * Every environment variable the gateway reads, declared once: its rule, its default and the functions that
  * read it. `loadConfig` parses a function's variables once at cold start and names every problem in one
  * {@link ConfigurationError}; the other modules receive typed settings and never read `process.env`.
- * The README's configuration table lists exactly these variables (a test keeps the two together).
+ * The README's configuration table lists exactly these variables (a test keeps the two together); what each means
+ * is told there, by scripts/config-table.ts, so that the functions do not carry the prose.
  */
 export type FunctionName = 'createBackup' | 'createBackupFromQueue' | 'scheduledBackups' | 'slackCommand' | 'getBackup' | 'trackBackups';
 export type Env = Record<string, string | undefined>;
@@ -24,7 +25,6 @@ const KEY_WRITERS: readonly FunctionName[] = [...CREATORS, 'trackBackups'];
 class Problem extends Error {}
 
 interface VariableSpec<T> {
-  description: string;
   /** Applied when the variable is unset or blank; shown in the README. */
   default?: string;
   usedBy: readonly FunctionName[];
@@ -95,27 +95,22 @@ const LOCAL_ENDPOINT = 'http://127.0.0.1:8000';
 /** The schema. Order is the README's order. */
 export const CONFIGURATION = {
   HUAWEICLOUD_SDK_PROJECT_ID: variable({
-    description: 'The 32-hex-character Huawei Cloud project ID of the region.',
     usedBy: ALL,
     parse: matching(PROJECT_ID, 'must be 32 hexadecimal characters'),
   }),
   HUAWEICLOUD_REGION: variable({
-    description: 'The Huawei Cloud region, e.g. `cn-north-4`; gives both endpoints.',
     usedBy: ALL,
     parse: matching(REGION, 'is not a region name such as cn-north-4'),
   }),
   HUAWEICLOUD_DDS_ENDPOINT: variable({
-    description: "Overrides the DDS endpoint (a stand-in's URL locally).",
     usedBy: ALL,
     parse: httpOrigin('https://dds.cn-north-4.myhuaweicloud.com'),
   }),
   HUAWEICLOUD_RDS_ENDPOINT: variable({
-    description: "Overrides the RDS endpoint (a stand-in's URL locally).",
     usedBy: ALL,
     parse: httpOrigin('https://rds.cn-north-4.myhuaweicloud.com'),
   }),
   HUAWEICLOUD_RDS_API_VERSION: variable({
-    description: 'The RDS API that creates backups: `v1` (documented on our reference page) or `v3` (recommended by Huawei).',
     default: 'v1',
     usedBy: ALL,
     parse: (text): RdsApiVersion => {
@@ -126,49 +121,39 @@ export const CONFIGURATION = {
     },
   }),
   HUAWEICLOUD_CREDENTIALS_SECRET: variable({
-    description:
-      'Secrets Manager secret holding `{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"?}` (deployed).',
     usedBy: ALL,
     parse: asText,
   }),
-  HUAWEICLOUD_SDK_AK: variable({ description: 'Access key, for local runs (instead of the secret).', usedBy: ALL, parse: asText }),
-  HUAWEICLOUD_SDK_SK: variable({ description: 'Secret key, for local runs (instead of the secret).', usedBy: ALL, parse: asText }),
-  HUAWEICLOUD_SDK_SECURITY_TOKEN: variable({ description: 'Security token of temporary keys, for local runs.', usedBy: ALL, parse: asText }),
+  HUAWEICLOUD_SDK_AK: variable({ usedBy: ALL, parse: asText }),
+  HUAWEICLOUD_SDK_SK: variable({ usedBy: ALL, parse: asText }),
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: variable({ usedBy: ALL, parse: asText }),
   SIGNING_SECRETS_SECRET: variable({
-    description:
-      'Secrets Manager secret holding `{"WEBHOOK_SIGNING_SECRET", "SLACK_SIGNING_SECRET", "SLACK_NOTIFY_WEBHOOK_URL"?}` (deployed).',
     usedBy: [...HTTP, ...SLACK_POSTERS],
     parse: asText,
   }),
   WEBHOOK_SIGNING_SECRET: variable({
-    description: 'Webhook signing secrets, comma-separated during a rotation, for local runs (instead of the secret).',
     usedBy: ['createBackup', 'getBackup'],
     parse: commaSeparated,
   }),
   SLACK_SIGNING_SECRET: variable({
-    description: "The Slack app's signing secrets, comma-separated during a rotation, for local runs.",
     usedBy: ['slackCommand'],
     parse: commaSeparated,
   }),
   SLACK_ALLOWED_USERS: variable({
-    description: 'Slack user IDs allowed to create backups, comma-separated.',
     default: '',
     usedBy: ['slackCommand'],
     parse: slackIds(SLACK_USER_ID, 'U012AB3CD'),
   }),
   SLACK_ALLOWED_CHANNELS: variable({
-    description: 'Slack channel IDs whose members may create backups, comma-separated.',
     default: '',
     usedBy: ['slackCommand'],
     parse: slackIds(SLACK_CHANNEL_ID, 'C0123OPS'),
   }),
   SLACK_TEAM_ID: variable({
-    description: 'The Slack workspace (team ID) whose commands are taken; commands from any other are refused.',
     usedBy: ['slackCommand'],
     parse: matching(/^T[A-Z0-9]{2,}$/, 'must be a Slack team ID such as T0123ABCD'),
   }),
   SLACK_RESPONSE_URL_PREFIX: variable({
-    description: "A command's `response_url` is posted to only when it starts with this; any other is refused and logged.",
     default: 'https://hooks.slack.com/',
     usedBy: ['slackCommand', ...SLACK_POSTERS],
     parse: (text) => {
@@ -177,8 +162,6 @@ export const CONFIGURATION = {
     },
   }),
   SLACK_NOTIFY_WEBHOOK_URL: variable({
-    description:
-      "A Slack incoming webhook for completions once a command's `response_url` has expired (locally; deployed, a field of the signing secret).",
     usedBy: SLACK_POSTERS,
     parse: (text) => {
       httpOrigin('https://hooks.slack.com/services/…')(text);
@@ -186,7 +169,6 @@ export const CONFIGURATION = {
     },
   }),
   BACKUP_REQUESTS_QUEUE_URL: variable({
-    description: 'The SQS queue Slack creates are handed to (set by serverless.yml).',
     usedBy: ['slackCommand'],
     parse: (text) => {
       httpOrigin('https://sqs.eu-west-1.amazonaws.com/123456789012/backup-gateway-dev-backup-requests')(text);
@@ -194,73 +176,62 @@ export const CONFIGURATION = {
     },
   }),
   BACKUP_SCHEDULE_TARGETS: variable({
-    description: 'JSON array of `{"engine","instanceId","namePrefix"?,"description"?,"databases"?}` the schedule backs up.',
     usedBy: ['scheduledBackups'],
     parse: asText,
   }),
   IDEMPOTENCY_TABLE: variable({
-    description: 'DynamoDB table of idempotency records; unset turns idempotency (and replay protection) off.',
     usedBy: KEY_WRITERS,
     parse: asText,
   }),
   IDEMPOTENCY_EXPIRES_AFTER_SECONDS: variable({
-    description: 'How long an idempotency key is remembered.',
     default: '86400',
     usedBy: KEY_WRITERS,
     parse: wholeNumber(1, 31_536_000, 'seconds'),
   }),
   BACKUPS_TABLE: variable({
-    description: 'DynamoDB table of the ledger (every backup the gateway created); unset: backups are not followed.',
     usedBy: ALL,
     parse: asText,
   }),
   BACKUP_RECORDS_RETENTION_DAYS: variable({
-    description: 'How long a ledger record is kept (DynamoDB TTL).',
     default: '90',
     usedBy: ALL,
     parse: wholeNumber(1, 3_650, 'days'),
   }),
   BACKUP_TRACKING_INTERVAL_SECONDS: variable({
-    description: 'A backup still BUILDING is asked about again once its last check is this old.',
     default: '30',
     usedBy: ['trackBackups'],
     parse: wholeNumber(1, 86_400, 'seconds'),
   }),
   BACKUP_TRACKING_TIMEOUT_MINUTES: variable({
-    description: 'A backup still BUILDING this long after it was requested becomes UNKNOWN and is no longer tracked.',
     default: '360',
     usedBy: ALL,
     parse: wholeNumber(1, 10_080, 'minutes'),
   }),
   BACKUP_LOOKUP_WINDOW_SECONDS: variable({
-    description: 'How long a create whose outcome is uncertain is looked for before it counts as not created.',
     default: '120',
     usedBy: ALL,
     parse: wholeNumber(10, 86_400, 'seconds'),
   }),
   EVENT_BUS_NAME: variable({
-    description: 'The EventBridge bus of the "Backup State Change" events.',
     default: 'default',
     usedBy: ALL,
     parse: matching(/^[A-Za-z0-9._\-/:]{1,1600}$/, 'is not an event bus name or ARN'),
   }),
   AWS_REGION: variable({
-    description: 'The AWS region (set by the Lambda runtime).',
     usedBy: ALL,
     parse: matching(AWS_REGION, 'is not an AWS region name such as eu-west-1'),
   }),
-  AWS_ACCESS_KEY_ID: variable({ description: "The function's AWS credentials (set by the Lambda runtime).", usedBy: ALL, parse: asText }),
-  AWS_SECRET_ACCESS_KEY: variable({ description: "The function's AWS credentials (set by the Lambda runtime).", usedBy: ALL, parse: asText }),
-  AWS_SESSION_TOKEN: variable({ description: "The function's AWS credentials (set by the Lambda runtime).", usedBy: ALL, parse: asText }),
+  AWS_ACCESS_KEY_ID: variable({ usedBy: ALL, parse: asText }),
+  AWS_SECRET_ACCESS_KEY: variable({ usedBy: ALL, parse: asText }),
+  AWS_SESSION_TOKEN: variable({ usedBy: ALL, parse: asText }),
   AWS_ENDPOINT_URL: variable({
-    description: 'One endpoint for every AWS service (a local emulator), as the AWS SDKs and CLI read it.',
     usedBy: ALL,
     parse: httpOrigin(LOCAL_ENDPOINT),
   }),
-  AWS_ENDPOINT_URL_DYNAMODB: variable({ description: 'DynamoDB endpoint (dynalite locally).', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: variable({ description: 'Secrets Manager endpoint.', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
-  AWS_ENDPOINT_URL_EVENTBRIDGE: variable({ description: 'EventBridge endpoint.', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
-  AWS_ENDPOINT_URL_SQS: variable({ description: 'SQS endpoint.', usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_DYNAMODB: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_EVENTBRIDGE: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_SQS: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
 } satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof CONFIGURATION;

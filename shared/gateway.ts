@@ -1,28 +1,28 @@
 import { signingSecretsProvider } from './auth/signing-secrets';
 import { createAwsClient, type AwsClient } from './aws/client';
 import { stateChangePublisher, type PublishStateChange } from './aws/events';
-import { dynamoDbIdempotencyStore } from './aws/idempotency-store';
+import { dynamoDbIdempotencyStore, type IdempotencyStore } from './aws/idempotency-store';
 import { dynamoDbLedger } from './aws/ledger';
 import { loadConfig, type Env, type FunctionName, type GatewayConfig, type SlackConfig } from './config';
-import { createBackupUseCase } from './create-backup';
 import { ConfigurationError } from './errors';
-import { createHuaweiClient } from './huawei/client';
+import { createHuaweiClient, type HuaweiClient } from './huawei/client';
 import { credentialsProvider } from './huawei/credentials';
 import type { Lifecycle } from './lifecycle';
 import { logger } from './logger';
-import { requestBackupUseCase, type RequestBackup } from './request-backup';
 import { secretsManagerReader, type ReadJsonSecret } from './secrets';
-import { slackAnnouncer, type SlackAnnouncer } from './slack/follow-up';
-import { slackPoster } from './slack/post';
+import type { SlackAnnouncer } from './slack/follow-up';
 
 /**
- * The composition root: one function's configuration, its adapters (AWS, Huawei Cloud, secrets) and the use
- * cases built on them, made once at cold start. Handlers take what they need from it.
+ * The composition root: one function's configuration and its adapters (AWS, Huawei Cloud, secrets, the ledger),
+ * made once at cold start. The functions that create backups add the create use case to it (`withRequestBackup`
+ * in shared/request-backup.ts), so that the others do not load its code.
  */
 export interface Gateway {
   config: GatewayConfig;
   aws: AwsClient;
-  requestBackup: RequestBackup;
+  huawei: HuaweiClient;
+  /** The idempotency records; absent without `IDEMPOTENCY_TABLE`. */
+  idempotency?: IdempotencyStore;
   /** The ledger, the tracker's reads and the events; absent without `BACKUPS_TABLE`. */
   lifecycle?: Lifecycle;
   /** The Slack follow-up, for the functions that post to Slack. */
@@ -43,13 +43,19 @@ export function lifecycleOf(gateway: Gateway): Lifecycle {
 }
 
 /**
+ * Builds the Slack follow-up of the functions that post to Slack. Passed in by their handlers rather than imported
+ * here, so that the functions that never post to Slack do not load its code at cold start.
+ */
+export type SlackFollowUpFactory = (config: SlackConfig, readSecret: ReadJsonSecret, looksForUncertainCreates: boolean) => SlackAnnouncer;
+
+/**
  * Throws a {@link ConfigurationError} naming every missing or malformed variable.
  *
  * @example
  * const gateway = atColdStart(() => composeGateway('createBackup'));
  * await gateway().requestBackup(request, deadline, { via: 'http' });
  */
-export function composeGateway(functionName: FunctionName, env: Env = process.env): Gateway {
+export function composeGateway(functionName: FunctionName, env: Env = process.env, slackFollowUp?: SlackFollowUpFactory): Gateway {
   const config = loadConfig(functionName, env);
   const aws = createAwsClient(config.aws);
   const readSecret = secretsManagerReader(aws);
@@ -58,13 +64,12 @@ export function composeGateway(functionName: FunctionName, env: Env = process.en
     projectId: config.huawei.projectId,
     credentials: credentialsProvider(config.huawei.credentials, readSecret),
   });
-  const createBackup = createBackupUseCase(huawei, config.huawei);
   const { idempotency, ledger } = config;
   if (!idempotency && functionName !== 'getBackup') {
     logger.warn('idempotency is off because IDEMPOTENCY_TABLE is not set: a repeated request creates another backup');
   }
   const store = idempotency && dynamoDbIdempotencyStore(aws, idempotency.tableName, idempotency.expiresAfterSeconds);
-  const slack = config.slack && slackAnnouncerOf(config.slack, readSecret, Boolean(ledger));
+  const slack = config.slack && slackFollowUp?.(config.slack, readSecret, Boolean(ledger));
   const lifecycle: Lifecycle | undefined = ledger && {
     ledger: dynamoDbLedger(aws, ledger.tableName, ledger.retentionDays),
     publish: withSlackFollowUp(stateChangePublisher(aws, ledger.eventBusName), slack),
@@ -81,23 +86,12 @@ export function composeGateway(functionName: FunctionName, env: Env = process.en
   return {
     config,
     aws,
-    requestBackup: requestBackupUseCase({ createBackup, ...(store && { idempotency: store }), ...(lifecycle && { lifecycle }) }),
+    huawei,
+    ...(store && { idempotency: store }),
     ...(lifecycle && { lifecycle }),
     ...(slack && { slack }),
     signingSecrets,
   };
-}
-
-/** The Slack follow-up: posts only under the allowed prefix; the late-completion webhook from its source. */
-function slackAnnouncerOf(config: SlackConfig, readSecret: ReadJsonSecret, looksForUncertainCreates: boolean): SlackAnnouncer {
-  const webhook = config.notifyWebhook;
-  const notifyWebhook = async (): Promise<string | undefined> => {
-    if (!webhook) return undefined;
-    if (webhook.kind === 'value') return webhook.url;
-    const field = (await readSecret(webhook.secretId)).SLACK_NOTIFY_WEBHOOK_URL;
-    return typeof field === 'string' && field !== '' ? field : undefined;
-  };
-  return slackAnnouncer({ post: slackPoster({ allowedPrefix: config.responseUrlPrefix }), notifyWebhook, looksForUncertainCreates });
 }
 
 /** Every state change is published as an event first; its end is then told in the Slack channel that asked. */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IdempotencyStore } from './aws/idempotency-store';
 import type { PendingLookup } from './aws/ledger';
-import type { CreateBackup } from './create-backup';
+import { createBackupUseCase, type CreateBackup } from './create-backup';
 import type { RequestedBy } from './domain/backup-record';
 import { toBackupCommand, type BackupCommand, type BackupRequest } from './domain/backup-request';
 import type { BackupResult } from './domain/engine-mapping';
@@ -13,6 +13,7 @@ import {
   UpstreamError,
 } from './errors';
 import { backupOfAbandonedAttempt, IDEMPOTENCY_KEY_PREFIX, lookNow, recordCreated, recordOfResult, type Lifecycle } from './lifecycle';
+import type { Gateway } from './gateway';
 import { logger } from './logger';
 
 /**
@@ -207,6 +208,19 @@ async function adoptAbandonedAttempt(request: BackupRequest, heldUntil: number, 
   await storeWrite({ backupId: found.id }, () => idempotency.settle(key, 'COMPLETED', result, deadline));
   logger.info('an abandoned attempt had made the backup: it is the answer', { backupId: found.id, instanceId, name });
   return result;
+}
+
+/**
+ * The gateway of a function that creates backups, with the create use case built on its adapters.
+ *
+ * @example
+ * const gateway = atColdStart(() => withRequestBackup(composeGateway('createBackup')));
+ * await gateway().requestBackup(request, deadline, { via: 'http' });
+ */
+export function withRequestBackup<G extends Gateway>(gateway: G): G & { requestBackup: RequestBackup } {
+  const { huawei, config, idempotency, lifecycle } = gateway;
+  const createBackup = createBackupUseCase(huawei, config.huawei);
+  return { ...gateway, requestBackup: requestBackupUseCase({ createBackup, ...(idempotency && { idempotency }), ...(lifecycle && { lifecycle }) }) };
 }
 
 /** A write after the upstream call: its failure is logged, never turned into the caller's error. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES } from '../shared/domain/backup-request';
 import { composeGateway, lifecycleOf } from '../shared/gateway';
 import { trackDueBackups } from '../shared/lifecycle';
+import { slackFollowUp } from '../shared/slack/follow-up-wiring';
 import { coldStart } from './support/cold-start';
 import { captureOutput, slackCommandEvent, TEST_SIGNING_SECRETS, TEST_SLACK_ALLOWED } from './support/fixtures';
 import { startSlackFlow } from './support/slack-flow';
@@ -29,7 +30,7 @@ const postsTo = (responseUrl: string) => flow.slack.posts.filter((post) => respo
 
 /** One tracking run as it will happen once `minutes` have passed. */
 async function trackAfter(minutes: number) {
-  const lifecycle = lifecycleOf(composeGateway('trackBackups'));
+  const lifecycle = lifecycleOf(composeGateway('trackBackups', process.env, slackFollowUp));
   return trackDueBackups({ ...lifecycle, now: () => Date.now() + minutes * 60_000 }, Date.now() + 10_000);
 }
 

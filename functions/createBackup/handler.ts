@@ -10,8 +10,9 @@ import { problemDetails, unifiedBackupRequest, type BackupHttpEvent } from '../.
 import { jsonResponse } from '../../shared/http/problem';
 import { bodySizeLimit, jsonRequestBody } from '../../shared/http/request-body';
 import { logger } from '../../shared/logger';
+import { withRequestBackup } from '../../shared/request-backup';
 
-const gateway = atColdStart(() => composeGateway('createBackup'));
+const gateway = atColdStart(() => withRequestBackup(composeGateway('createBackup')));
 
 /** `POST /backups`: one signed, unified request in (deduplicated by its idempotency key), `202` with the created backup out. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()

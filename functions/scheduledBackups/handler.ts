@@ -5,10 +5,11 @@ import { deadlineOf } from '../../shared/create-backup';
 import { atColdStart } from '../../shared/failure-log';
 import { composeGateway } from '../../shared/gateway';
 import { logger } from '../../shared/logger';
+import { withRequestBackup } from '../../shared/request-backup';
 import { loadScheduleTargets, runScheduledBackups, type ScheduledRun } from '../../shared/schedule';
 
 const schedule = atColdStart(() => {
-  const { config, requestBackup } = composeGateway('scheduledBackups');
+  const { config, requestBackup } = withRequestBackup(composeGateway('scheduledBackups'));
   return { targets: loadScheduleTargets(config.scheduleTargets ?? ''), requestBackup };
 });
 

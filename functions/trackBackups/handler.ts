@@ -5,8 +5,9 @@ import { atColdStart } from '../../shared/failure-log';
 import { composeGateway, lifecycleOf } from '../../shared/gateway';
 import { trackDueBackups, type TrackingRun } from '../../shared/lifecycle';
 import { logger } from '../../shared/logger';
+import { slackFollowUp } from '../../shared/slack/follow-up-wiring';
 
-const gateway = atColdStart(() => composeGateway('trackBackups'));
+const gateway = atColdStart(() => composeGateway('trackBackups', process.env, slackFollowUp));
 
 /** Keeps back time to record what the last instance's answer said before the invocation ends. */
 const END_MARGIN_MS = 3_000;

@@ -2,6 +2,7 @@ import type { LocalEventBridge } from '../../local/eventbridge';
 import type { HuaweiStandIn } from '../../local/huawei-stand-in';
 import { composeGateway, lifecycleOf } from '../../shared/gateway';
 import type { Lifecycle } from '../../shared/lifecycle';
+import { slackFollowUp } from '../../shared/slack/follow-up-wiring';
 import { testClock, type TestClock } from './clock';
 import { startBackends } from './fixtures';
 
@@ -32,7 +33,7 @@ export type LifecycleHarness<Name extends HandlerName> = {
   readonly clock: TestClock;
   readonly standIn: HuaweiStandIn;
   readonly bus: LocalEventBridge;
-  /** The lifecycle the tracker runs with (`composeGateway('trackBackups')`), composed on first use. */
+  /** The lifecycle the tracker runs with (as trackBackups composes it), composed on first use. */
   readonly lifecycle: Lifecycle;
   /** Starts the stand-in (on `clock`), dynalite and the local EventBridge, sets `env`, loads the handlers. */
   start(): Promise<void>;
@@ -84,7 +85,7 @@ export function lifecycleHarness<Name extends HandlerName>({
     },
     get lifecycle() {
       const backends = running();
-      return (backends.lifecycle ??= lifecycleOf(composeGateway('trackBackups')));
+      return (backends.lifecycle ??= lifecycleOf(composeGateway('trackBackups', process.env, slackFollowUp)));
     },
     async start() {
       const { standIn, bus, close } = await startBackends({
