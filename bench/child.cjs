@@ -60,13 +60,16 @@ async function main() {
         await run();
         return performance.now() - started;
       };
-      const runFloor = () => timed(async () => {
-        lastFloor = await invoke(floor, job.floorEvent);
-      });
-      const runGateway = () => timed(async () => {
-        last = await invoke(handler, event);
-      });
-      const [bareMs, gatewayMs] = i % 2 ? [await runFloor(), await runGateway()] : [...[await runGateway(), await runFloor()].reverse()];
+      const runFloor = () =>
+        timed(async () => {
+          lastFloor = await invoke(floor, job.floorEvent);
+        });
+      const runGateway = () =>
+        timed(async () => {
+          last = await invoke(handler, event);
+        });
+      const [bareMs, gatewayMs] =
+        i % 2 ? [await runFloor(), await runGateway()] : [...[await runGateway(), await runFloor()].reverse()];
       if (i >= job.warmup) overhead.push(gatewayMs - bareMs);
     }
     report({ last, lastFloor, overheadP50: percentile(overhead, 50), overheadP99: percentile(overhead, 99) });
@@ -102,7 +105,13 @@ async function main() {
       }
     };
     await Promise.all(Array.from({ length: job.concurrency }, worker));
-    report({ wallMs: performance.now() - started, answered: latencies.length, statuses, p50: percentile(latencies, 50), p99: percentile(latencies, 99) });
+    report({
+      wallMs: performance.now() - started,
+      answered: latencies.length,
+      statuses,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+    });
     return;
   }
   throw new Error(`unknown mode ${mode}`);

@@ -61,7 +61,14 @@ const TARGETS = {
 };
 
 /** The functions serverless.yml declares, in the order the tables show them. */
-const FUNCTION_NAMES = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand', 'getBackup', 'trackBackups'];
+const FUNCTION_NAMES = [
+  'createBackup',
+  'createBackupFromQueue',
+  'scheduledBackups',
+  'slackCommand',
+  'getBackup',
+  'trackBackups',
+];
 /** Functions that cannot run without the ledger: the plain configuration gives them the table (and only them). */
 const LEDGER_READERS = ['getBackup', 'trackBackups'];
 
@@ -112,7 +119,11 @@ interface FunctionBench {
   effect?: { what: string; count: () => number; perInvocation: number };
 }
 
-const request = (id: number, prefix = 'bench-instance') => ({ engine: 'dds', instanceId: `${prefix}-${id}`, name: 'bench-backup' });
+const request = (id: number, prefix = 'bench-instance') => ({
+  engine: 'dds',
+  instanceId: `${prefix}-${id}`,
+  name: 'bench-backup',
+});
 const scheduleTargets = (count: number, prefix = 'bench-target') =>
   JSON.stringify(
     Array.from({ length: count }, (_, i) => ({
@@ -165,7 +176,14 @@ interface BenchContext {
   idleLedger: LocalDynamo;
 }
 
-function functionBenches({ standIn, sqs, slack, staleBackups, finishedBackupId, idleLedger }: BenchContext): Record<string, FunctionBench> {
+function functionBenches({
+  standIn,
+  sqs,
+  slack,
+  staleBackups,
+  finishedBackupId,
+  idleLedger,
+}: BenchContext): Record<string, FunctionBench> {
   const listCalls = { what: 'Huawei list calls', count: () => upstreamGets(standIn) };
   return {
     // A webhook client that retries sends a key; with the table on, that is what puts DynamoDB on the HTTP path.
@@ -187,7 +205,11 @@ function functionBenches({ standIn, sqs, slack, staleBackups, finishedBackupId, 
     },
     slackCommand: {
       functionName: 'slackCommand',
-      event: (id) => slackCommandEvent({ text: `dds bench-instance-${id} bench-backup`, responseUrl: slack.responseUrl(`bench-${id}`) }),
+      event: (id) =>
+        slackCommandEvent({
+          text: `dds bench-instance-${id} bench-backup`,
+          responseUrl: slack.responseUrl(`bench-${id}`),
+        }),
       succeeded: acknowledged,
       // serverless.yml sets it on this function alone.
       env: { BACKUP_REQUESTS_QUEUE_URL: sqs.queueUrl('backup-requests') },
@@ -203,7 +225,8 @@ function functionBenches({ standIn, sqs, slack, staleBackups, finishedBackupId, 
         return getEvent({ path: `/backups/${backupId}` });
       },
       // `startedAt` comes only from Huawei's listing: the list call found the backup.
-      succeeded: (outcome) => answeredBackupIn('BUILDING')(outcome) && jsonBodyOf(outcome.result).startedAt !== undefined,
+      succeeded: (outcome) =>
+        answeredBackupIn('BUILDING')(outcome) && jsonBodyOf(outcome.result).startedAt !== undefined,
       effect: { ...listCalls, perInvocation: 1 },
     },
     getBackupFinished: {
@@ -427,13 +450,20 @@ const EMPTY_PROCESS = 'empty process';
 const EMPTY_PROCESS_WITH_CA = 'empty process with NODE_EXTRA_CA_CERTS';
 
 /** Runs one invocation of a row and checks it: its answer, and what it must have done where that lands. */
-async function runChecked(what: string, fn: FunctionBench, run: () => Promise<ChildRun>, invocations = 1): Promise<ChildRun> {
+async function runChecked(
+  what: string,
+  fn: FunctionBench,
+  run: () => Promise<ChildRun>,
+  invocations = 1,
+): Promise<ChildRun> {
   const before = fn.effect?.count() ?? 0;
   const outcome = await run();
   if (fn.effect) {
     const made = fn.effect.count() - before;
     if (made !== fn.effect.perInvocation * invocations) {
-      throw new Error(`${what}: ${made} ${fn.effect.what} for ${invocations} invocations, not ${fn.effect.perInvocation} each`);
+      throw new Error(
+        `${what}: ${made} ${fn.effect.what} for ${invocations} invocations, not ${fn.effect.perInvocation} each`,
+      );
     }
   }
   return outcome;
@@ -587,15 +617,25 @@ const ledgerOf = (dynamo: LocalDynamo): Ledger =>
  * both hold them), one per GET, and one COMPLETED backup written to the ledger. The stale ones are more than 10 s
  * old when this returns, so that every GET of one asks Huawei Cloud, as a client polling every 10 s makes it.
  */
-async function seedGetBackups(bench: Pick<Bench, 'packaged' | 'standIn'>, stale: number, env: Env, dynamo: LocalDynamo) {
+async function seedGetBackups(
+  bench: Pick<Bench, 'packaged' | 'standIn'>,
+  stale: number,
+  env: Env,
+  dynamo: LocalDynamo,
+) {
   const prefix = 'bench-get';
-  await createThroughGateway(bench, Array.from({ length: stale }, () => request(nextEventId(), prefix)), env);
+  await createThroughGateway(
+    bench,
+    Array.from({ length: stale }, () => request(nextEventId(), prefix)),
+    env,
+  );
   const createdAt = Date.now();
   const staleBackups = bench.standIn
     .backups()
     .filter((backup) => backup.instanceId.startsWith(`${prefix}-`))
     .map((backup) => backup.id);
-  if (staleBackups.length !== stale) throw new Error(`seeded ${staleBackups.length} backups for getBackup, not ${stale}`);
+  if (staleBackups.length !== stale)
+    throw new Error(`seeded ${staleBackups.length} backups for getBackup, not ${stale}`);
   const finishedBackupId = `${randomBytes(16).toString('hex')}br02`;
   const minutesAgo = (minutes: number) => new Date(createdAt - minutes * 60_000).toISOString();
   await ledgerOf(dynamo).create({
@@ -631,13 +671,18 @@ async function measureTracker(bench: Bench, env: (dynamo: LocalDynamo) => Env, s
   try {
     const bodies = Array.from({ length: TRACKED_BACKUPS }, (_, i) => {
       const instance = i % TRACKED_INSTANCES;
-      return { engine: instance % 2 ? 'mysql' : 'dds', instanceId: `bench-track-${instance}`, name: `bench-track-${i}` };
+      return {
+        engine: instance % 2 ? 'mysql' : 'dds',
+        instanceId: `bench-track-${instance}`,
+        name: `bench-track-${i}`,
+      };
     });
     standIn.setLatency(0);
     await createThroughGateway(bench, bodies, seedEnv(dynamo));
     const ledger = ledgerOf(dynamo);
     const seeded = (await ledger.dueForCheck(new Date(Date.now() + 60_000).toISOString(), 2 * TRACKED_BACKUPS)).backups;
-    if (seeded.length !== TRACKED_BACKUPS) throw new Error(`the tracker's ledger holds ${seeded.length} BUILDING backups`);
+    if (seeded.length !== TRACKED_BACKUPS)
+      throw new Error(`the tracker's ledger holds ${seeded.length} BUILDING backups`);
     const perInstance = new Map<string, number>();
     for (const backup of seeded) perInstance.set(backup.instanceId, (perInstance.get(backup.instanceId) ?? 0) + 1);
     // One list call per instance and page: the most a run may make.
@@ -647,8 +692,16 @@ async function measureTracker(bench: Bench, env: (dynamo: LocalDynamo) => Env, s
     standIn.setLatency(SLOW_UPSTREAM_MS);
     forgetRequests(standIn);
     const startedAt = new Date().toISOString();
-    const job = { bundle: packaged.trackBackups.bundle, functionName: 'trackBackups', timeoutMs: TRACKER_TIMEOUT_MS, event: scheduledEvent() };
-    const { elapsedMs, output } = await runChild('once', job, { ...env(dynamo), BACKUP_TRACKING_INTERVAL_SECONDS: '1' });
+    const job = {
+      bundle: packaged.trackBackups.bundle,
+      functionName: 'trackBackups',
+      timeoutMs: TRACKER_TIMEOUT_MS,
+      event: scheduledEvent(),
+    };
+    const { elapsedMs, output } = await runChild('once', job, {
+      ...env(dynamo),
+      BACKUP_TRACKING_INTERVAL_SECONDS: '1',
+    });
     standIn.setLatency(0);
     if (output.error !== undefined) throw new Error(`trackBackups failed: ${output.error}`);
     const summary = output.result as TrackingRun;
@@ -1054,7 +1107,11 @@ async function main(): Promise<void> {
         tracker.invocationMs,
         tracker.oneByOneMs,
         `${tracker.summary.checked} / ${tracker.checkedInLedger} / ${tracker.foundUpstream} of ${tracker.backups} ` +
-          mark([tracker.summary.checked, tracker.checkedInLedger, tracker.foundUpstream].every((n) => n === tracker.backups)),
+          mark(
+            [tracker.summary.checked, tracker.checkedInLedger, tracker.foundUpstream].every(
+              (n) => n === tracker.backups,
+            ),
+          ),
         tracker.summary.changed,
         `${tracker.listCalls} (the handler counted ${tracker.summary.upstreamCalls}) ` +
           mark(tracker.listCalls <= tracker.listCallBound),

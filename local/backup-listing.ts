@@ -41,13 +41,19 @@ export function listingAnswer(
   const end = query.get('end_time');
   if ((begin === null) !== (end === null)) return 'begin_time and end_time go together';
   const timeRule = service === 'dds' ? DDS_TIME : RDS_TIME;
-  if (begin !== null && end !== null && (!timeRule.test(begin) || !timeRule.test(end))) return 'begin_time or end_time is invalid';
+  if (begin !== null && end !== null && (!timeRule.test(begin) || !timeRule.test(end)))
+    return 'begin_time or end_time is invalid';
   const backupId = query.get('backup_id');
 
   const matching = backupsOf(instanceId)
     .filter((backup) => backup.service === service)
     .filter((backup) => backupId === null || backup.id === backupId)
-    .filter((backup) => begin === null || end === null || (backup.createdAt >= parseTime(service, begin) && backup.createdAt <= parseTime(service, end)))
+    .filter(
+      (backup) =>
+        begin === null ||
+        end === null ||
+        (backup.createdAt >= parseTime(service, begin) && backup.createdAt <= parseTime(service, end)),
+    )
     .map(statusOf);
   const page = matching.slice(offset, offset + limit).map((backup) => {
     const finished = backup.status !== 'BUILDING';
@@ -62,8 +68,18 @@ export function listingAnswer(
       size: backup.status === 'COMPLETED' ? backup.sizeKB : 0,
     };
     return service === 'dds'
-      ? { ...common, instance_name: `instance-${backup.instanceId.slice(0, 8)}`, description: backup.description ?? '', datastore: { type: 'DDS-Community', version: '4.0' } }
-      : { ...common, databases: (backup.databases ?? []).map((name) => ({ name })), datastore: { type: 'MySQL', version: '8.0' }, associated_with_ddm: false };
+      ? {
+          ...common,
+          instance_name: `instance-${backup.instanceId.slice(0, 8)}`,
+          description: backup.description ?? '',
+          datastore: { type: 'DDS-Community', version: '4.0' },
+        }
+      : {
+          ...common,
+          databases: (backup.databases ?? []).map((name) => ({ name })),
+          datastore: { type: 'MySQL', version: '8.0' },
+          associated_with_ddm: false,
+        };
   });
   return { backups: page, total_count: matching.length };
 }

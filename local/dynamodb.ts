@@ -38,7 +38,11 @@ const CREATED_POLL_MS = 20;
  * // …
  * await dynamo.close();
  */
-export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName = 'backup-gateway-local-idempotency' }: LocalDynamoOptions = {}): Promise<LocalDynamo> {
+export async function startLocalDynamo({
+  port = 0,
+  host = '127.0.0.1',
+  tableName = 'backup-gateway-local-idempotency',
+}: LocalDynamoOptions = {}): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -46,7 +50,11 @@ export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName
   });
   const endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
   // dynalite checks no keys; requests are signed all the same, with placeholders.
-  const aws = createAwsClient({ region: 'local', endpoints: { dynamodb: endpoint }, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const aws = createAwsClient({
+    region: 'local',
+    endpoints: { dynamodb: endpoint },
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const call = (operation: string, input: object) => aws.call('dynamodb', operation, input);
   const backupsTableName = tableName.replace(/-idempotency$/, '') + '-backups';
   const definitions = [
@@ -60,7 +68,10 @@ export async function startLocalDynamo({ port = 0, host = '127.0.0.1', tableName
   ];
   for (const definition of definitions) {
     await call('CreateTable', definition);
-    while (((await call('DescribeTable', { TableName: definition.TableName })).Table as { TableStatus?: string } | undefined)?.TableStatus !== 'ACTIVE') {
+    while (
+      ((await call('DescribeTable', { TableName: definition.TableName })).Table as { TableStatus?: string } | undefined)
+        ?.TableStatus !== 'ACTIVE'
+    ) {
       await new Promise((resolve) => setTimeout(resolve, CREATED_POLL_MS));
     }
   }

@@ -28,7 +28,13 @@ export interface LocalEventBridge {
  * const bus = await startLocalEventBridge({ print: (entry) => console.log(entry.DetailType, entry.Detail) });
  * process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.url;
  */
-export async function startLocalEventBridge({ port = 0, print }: { port?: number; print?: (entry: PutEventsEntry) => void } = {}): Promise<LocalEventBridge> {
+export async function startLocalEventBridge({
+  port = 0,
+  print,
+}: {
+  port?: number;
+  print?: (entry: PutEventsEntry) => void;
+} = {}): Promise<LocalEventBridge> {
   const entries: PutEventsEntry[] = [];
   let failures = 0;
   const server = createServer(async (req, res) => {
@@ -49,13 +55,16 @@ export async function startLocalEventBridge({ port = 0, print }: { port?: number
       print?.(entry);
       return { EventId: `local-${entries.length}` };
     });
-    res.end(JSON.stringify({ FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers }));
+    res.end(
+      JSON.stringify({ FailedEntryCount: answers.filter((answer) => 'ErrorCode' in answer).length, Entries: answers }),
+    );
   });
   const url = await listenOnLoopback(server, port);
   return {
     url,
     entries,
-    details: (detailType) => entries.filter((entry) => entry.DetailType === detailType).map((entry) => JSON.parse(entry.Detail)),
+    details: (detailType) =>
+      entries.filter((entry) => entry.DetailType === detailType).map((entry) => JSON.parse(entry.Detail)),
     failNext: (count) => {
       failures += count;
     },

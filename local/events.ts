@@ -96,7 +96,10 @@ export function snsNotification(message: unknown, { messageId = randomUUID() }: 
 export function scheduledEvent({
   id = randomUUID(),
   time = new Date().toISOString().replace(/:\d\d\.\d{3}Z$/, ':00Z'),
-}: { id?: string; time?: string } = {}): ScheduledEvent {
+}: {
+  id?: string;
+  time?: string;
+} = {}): ScheduledEvent {
   return {
     version: '0',
     id,
@@ -111,7 +114,10 @@ export function scheduledEvent({
 }
 
 /** A Lambda context whose remaining time counts down from `remainingMs`. */
-export function lambdaContext({ remainingMs = 25_000, functionName = 'backup-gateway-dev-createBackup' } = {}): Context {
+export function lambdaContext({
+  remainingMs = 25_000,
+  functionName = 'backup-gateway-dev-createBackup',
+} = {}): Context {
   const deadline = Date.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: false,

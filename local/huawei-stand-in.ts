@@ -182,7 +182,10 @@ function checkBody(api: Api, json: unknown, engineOf: (instanceId: string) => Rd
   if (typeof instanceId !== 'string' || instanceId === '') return `${instanceField} is required`;
   if (typeof backup.name !== 'string' || !NAME_RULE.test(backup.name)) return 'name is invalid';
   const description = backup.description;
-  if (description !== undefined && (typeof description !== 'string' || [...description].length > 256 || DESCRIPTION_FORBIDDEN.test(description))) {
+  if (
+    description !== undefined &&
+    (typeof description !== 'string' || [...description].length > 256 || DESCRIPTION_FORBIDDEN.test(description))
+  ) {
     return 'description is invalid';
   }
   let databases: string[] | undefined;
@@ -192,7 +195,11 @@ function checkBody(api: Api, json: unknown, engineOf: (instanceId: string) => Rd
       return `databases is supported only by ${engines.map((engine) => ENGINE_TITLES[engine]).join(' and ')} instances`;
     }
     if (!Array.isArray(backup.databases) || backup.databases.length === 0) return 'databases is invalid';
-    if (!backup.databases.every((db) => isRecord(db) && Object.keys(db).join() === 'name' && typeof db.name === 'string' && db.name !== '')) {
+    if (
+      !backup.databases.every(
+        (db) => isRecord(db) && Object.keys(db).join() === 'name' && typeof db.name === 'string' && db.name !== '',
+      )
+    ) {
       return 'databases is invalid';
     }
     databases = backup.databases.map((db) => (db as { name: string }).name);
@@ -252,7 +259,15 @@ function createdAnswer(api: Api, backup: StoredBackup, engine: RdsEngineName): u
  * // HUAWEICLOUD_DDS_ENDPOINT=standIn.ddsUrl, HUAWEICLOUD_RDS_ENDPOINT=standIn.rdsUrl
  */
 export async function startHuaweiStandIn(options: StandInOptions): Promise<HuaweiStandIn> {
-  const { accessKey, secretKey, projectId, securityToken, refuseConcurrentBackups = true, defaultRdsEngine = 'MySQL', now = Date.now } = options;
+  const {
+    accessKey,
+    secretKey,
+    projectId,
+    securityToken,
+    refuseConcurrentBackups = true,
+    defaultRdsEngine = 'MySQL',
+    now = Date.now,
+  } = options;
   const completeAfterMs = options.completeAfterMs ?? 5_000;
   let latencyMs = options.latencyMs ?? 0;
   const requests: RecordedRequest[] = [];
@@ -273,17 +288,27 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
 
   function authenticate(req: IncomingMessage, body: string): string | undefined {
     const authorization = req.headers.authorization ?? '';
-    const m = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$`).exec(authorization);
+    const m = new RegExp(`^${SIGNING_ALGORITHM} Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$`).exec(
+      authorization,
+    );
     if (!m) return 'missing or malformed Authorization header';
     const [, access, signedHeaderList, signature] = m;
     if (access !== accessKey) return 'unknown access key';
     const signedHeaders = signedHeaderList.split(';');
-    if (!signedHeaders.includes('host') || !signedHeaders.includes('x-sdk-date')) return 'host and x-sdk-date must be signed';
+    if (!signedHeaders.includes('host') || !signedHeaders.includes('x-sdk-date'))
+      return 'host and x-sdk-date must be signed';
     const date = req.headers['x-sdk-date'];
-    if (typeof date !== 'string' || Math.abs(parseSdkDate(date) - now()) > MAX_SKEW_MS || Number.isNaN(parseSdkDate(date))) {
+    if (
+      typeof date !== 'string' ||
+      Math.abs(parseSdkDate(date) - now()) > MAX_SKEW_MS ||
+      Number.isNaN(parseSdkDate(date))
+    ) {
       return 'X-Sdk-Date missing or more than 15 minutes off';
     }
-    if (securityToken !== undefined && (req.headers['x-security-token'] !== securityToken || !signedHeaders.includes('x-security-token'))) {
+    if (
+      securityToken !== undefined &&
+      (req.headers['x-security-token'] !== securityToken || !signedHeaders.includes('x-security-token'))
+    ) {
       return 'security token missing or not signed';
     }
     const headers: Record<string, string> = {};
@@ -337,7 +362,11 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     const listing = req.method === 'GET' && route?.match && route.api !== 'rds-v1';
     if ((req.method !== 'POST' && !listing) || !route?.match) {
       record.refusal = 'no such API';
-      return answer(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment.', request_id: requestId });
+      return answer(404, {
+        error_code: 'APIGW.0101',
+        error_msg: 'The API does not exist or has not been published in the environment.',
+        request_id: requestId,
+      });
     }
     const { api } = route;
     const service = api === 'dds' ? 'dds' : 'rds';
@@ -346,17 +375,30 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     const authProblem = authenticate(req, record.body);
     if (authProblem) {
       record.refusal = authProblem;
-      return answer(401, { error_code: 'APIGW.0301', error_msg: `Incorrect IAM authentication information: ${authProblem}`, request_id: requestId });
+      return answer(401, {
+        error_code: 'APIGW.0301',
+        error_msg: `Incorrect IAM authentication information: ${authProblem}`,
+        request_id: requestId,
+      });
     }
     if (decodeURIComponent(route.match[1]) !== projectId || req.headers['x-project-id'] !== projectId) {
       record.refusal = 'project mismatch';
-      return answer(403, { error_code: 'APIGW.0305', error_msg: 'The project in the URI does not match the token.', request_id: requestId });
+      return answer(403, {
+        error_code: 'APIGW.0305',
+        error_msg: 'The project in the URI does not match the token.',
+        request_id: requestId,
+      });
     }
     if (fault?.kind === 'answer') return answer(fault.status, fault.body ?? '', fault.headers);
     if (fault?.kind === 'delay') await sleep(fault.ms);
     if (fault?.kind === 'hold') await fault.until();
     if (listing) {
-      const listed = listingAnswer(service, url.searchParams, (id) => (id === undefined ? stored.all() : stored.ofInstance(id)), statusOf);
+      const listed = listingAnswer(
+        service,
+        url.searchParams,
+        (id) => (id === undefined ? stored.all() : stored.ofInstance(id)),
+        statusOf,
+      );
       if (typeof listed !== 'string') return answer(200, listed);
       record.refusal = listed;
       return answer(400, errorBody(api, INVALID_PARAMETER_CODE[api], `Invalid parameter: ${listed}.`));
@@ -410,7 +452,11 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     if (fault?.kind === 'truncate') {
       const text = JSON.stringify(body);
       record.answeredWith = 200;
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), 'X-Request-Id': requestId });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(text)),
+        'X-Request-Id': requestId,
+      });
       res.write(text.slice(0, Math.floor(text.length / 2)));
       res.socket?.destroy();
       return;

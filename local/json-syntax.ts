@@ -70,19 +70,24 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
     const first = text[at];
     if (first === '{') {
       at++;
-      return members('}', () => {
+      members('}', () => {
         skipWhitespace();
         string();
         skipWhitespace();
         expect(':');
         value();
       });
+      return;
     }
     if (first === '[') {
       at++;
-      return members(']', value);
+      members(']', value);
+      return;
     }
-    if (first === '"') return string();
+    if (first === '"') {
+      string();
+      return;
+    }
     const literal = LITERALS.find((word) => word[0] === first);
     // Letter by letter, so that `tru` or `nul!` is reported where it goes wrong.
     if (literal) for (const letter of literal) expect(letter);

@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
  * So the lines of such runs are left out; everything else, a run that checked something or failed included, is
  * passed on unchanged.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what marks an ANSI colour code.
 const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g;
 /** serverless-offline's line after each invocation: `(λ: trackBackups) RequestId: 1c55…  Duration: 76.65 ms …`. */
 const TRACKER_DURATION = /^\(λ: trackBackups\) RequestId: \S+\s+Duration: /;

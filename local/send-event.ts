@@ -36,6 +36,7 @@ function notJson(argumentName: string, text: string, parserMessage: string): str
   const from = Math.max(0, mistake.offset - EXCERPT_RADIUS);
   const to = Math.min(text.length, mistake.offset + EXCERPT_RADIUS);
   // One line, so that the caret stays under its character: line breaks and tabs show as spaces.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
   const shown = text.slice(from, to).replace(/[\u0000-\u001f]/g, ' ');
   const excerpt = `${from > 0 ? '…' : ''}${shown}${to < text.length ? '…' : ''}`;
   const caretColumn = mistake.offset - from + (from > 0 ? 1 : 0);

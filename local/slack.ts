@@ -32,7 +32,13 @@ export interface LocalSlack {
  * const slack = await startLocalSlack({ print: (post) => console.log(post.message.text) });
  * // SLACK_RESPONSE_URL_PREFIX=slack.url, and commands carry response_url=slack.responseUrl('1')
  */
-export async function startLocalSlack({ port = 0, print }: { port?: number; print?: (post: SlackPost) => void } = {}): Promise<LocalSlack> {
+export async function startLocalSlack({
+  port = 0,
+  print,
+}: {
+  port?: number;
+  print?: (post: SlackPost) => void;
+} = {}): Promise<LocalSlack> {
   const posts: SlackPost[] = [];
   const answers: ScriptedAnswer[] = [];
   const server = createServer(async (req, res) => {

@@ -25,15 +25,30 @@ export interface LocalSqs {
  * const sqs = await startLocalSqs({ deliver: (message) => invokeQueueFunction(message) });
  * process.env.AWS_ENDPOINT_URL_SQS = sqs.url;
  */
-export async function startLocalSqs({ port = 0, deliver }: { port?: number; deliver?: (message: SentMessage) => unknown } = {}): Promise<LocalSqs> {
+export async function startLocalSqs({
+  port = 0,
+  deliver,
+}: {
+  port?: number;
+  deliver?: (message: SentMessage) => unknown;
+} = {}): Promise<LocalSqs> {
   const messages: SentMessage[] = [];
   const server = createServer(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const input = JSON.parse((await readBody(req)) || '{}') as { QueueUrl?: unknown; MessageBody?: unknown };
     res.setHeader('Content-Type', 'application/x-amz-json-1.0');
-    if (target !== 'AmazonSQS.SendMessage' || typeof input.QueueUrl !== 'string' || typeof input.MessageBody !== 'string') {
+    if (
+      target !== 'AmazonSQS.SendMessage' ||
+      typeof input.QueueUrl !== 'string' ||
+      typeof input.MessageBody !== 'string'
+    ) {
       res.statusCode = 400;
-      res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidParameterValue', message: `${target} with QueueUrl and MessageBody is all this serves` }));
+      res.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.sqs#InvalidParameterValue',
+          message: `${target} with QueueUrl and MessageBody is all this serves`,
+        }),
+      );
       return;
     }
     const message = { queueUrl: input.QueueUrl, messageId: randomUUID(), body: input.MessageBody };

@@ -6,28 +6,37 @@ const DESCRIPTIONS: Record<VariableName, string> = {
   HUAWEICLOUD_REGION: 'The Huawei Cloud region, e.g. `cn-north-4`; gives both endpoints.',
   HUAWEICLOUD_DDS_ENDPOINT: "Overrides the DDS endpoint (a stand-in's URL locally).",
   HUAWEICLOUD_RDS_ENDPOINT: "Overrides the RDS endpoint (a stand-in's URL locally).",
-  HUAWEICLOUD_RDS_API_VERSION: 'The RDS API that creates backups: `v1` (documented on our reference page) or `v3` (recommended by Huawei).',
-  HUAWEICLOUD_CREDENTIALS_SECRET: 'Secrets Manager secret holding `{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"?}` (deployed).',
+  HUAWEICLOUD_RDS_API_VERSION:
+    'The RDS API that creates backups: `v1` (documented on our reference page) or `v3` (recommended by Huawei).',
+  HUAWEICLOUD_CREDENTIALS_SECRET:
+    'Secrets Manager secret holding `{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN"?}` (deployed).',
   HUAWEICLOUD_SDK_AK: 'Access key, for local runs (instead of the secret).',
   HUAWEICLOUD_SDK_SK: 'Secret key, for local runs (instead of the secret).',
   HUAWEICLOUD_SDK_SECURITY_TOKEN: 'Security token of temporary keys, for local runs.',
-  SIGNING_SECRETS_SECRET: 'Secrets Manager secret holding `{"WEBHOOK_SIGNING_SECRET", "SLACK_SIGNING_SECRET", "SLACK_NOTIFY_WEBHOOK_URL"?}` (deployed).',
-  WEBHOOK_SIGNING_SECRET: 'Webhook signing secrets, comma-separated during a rotation, for local runs (instead of the secret).',
+  SIGNING_SECRETS_SECRET:
+    'Secrets Manager secret holding `{"WEBHOOK_SIGNING_SECRET", "SLACK_SIGNING_SECRET", "SLACK_NOTIFY_WEBHOOK_URL"?}` (deployed).',
+  WEBHOOK_SIGNING_SECRET:
+    'Webhook signing secrets, comma-separated during a rotation, for local runs (instead of the secret).',
   SLACK_SIGNING_SECRET: "The Slack app's signing secrets, comma-separated during a rotation, for local runs.",
   SLACK_ALLOWED_USERS: 'Slack user IDs allowed to create backups, comma-separated.',
   SLACK_ALLOWED_CHANNELS: 'Slack channel IDs whose members may create backups, comma-separated.',
   SLACK_TEAM_ID: 'The Slack workspace (team ID) whose commands are taken; commands from any other are refused.',
-  SLACK_RESPONSE_URL_PREFIX: "A command's `response_url` is posted to only when it starts with this; any other is refused and logged.",
-  SLACK_NOTIFY_WEBHOOK_URL: "A Slack incoming webhook for completions once a command's `response_url` has expired (locally; deployed, a field of the signing secret).",
+  SLACK_RESPONSE_URL_PREFIX:
+    "A command's `response_url` is posted to only when it starts with this; any other is refused and logged.",
+  SLACK_NOTIFY_WEBHOOK_URL:
+    "A Slack incoming webhook for completions once a command's `response_url` has expired (locally; deployed, a field of the signing secret).",
   BACKUP_REQUESTS_QUEUE_URL: 'The SQS queue Slack creates are handed to (set by serverless.yml).',
-  BACKUP_SCHEDULE_TARGETS: 'JSON array of `{"engine","instanceId","namePrefix"?,"description"?,"databases"?}` the schedule backs up.',
+  BACKUP_SCHEDULE_TARGETS:
+    'JSON array of `{"engine","instanceId","namePrefix"?,"description"?,"databases"?}` the schedule backs up.',
   IDEMPOTENCY_TABLE: 'DynamoDB table of idempotency records; unset turns idempotency (and replay protection) off.',
   IDEMPOTENCY_EXPIRES_AFTER_SECONDS: 'How long an idempotency key is remembered.',
   BACKUPS_TABLE: 'DynamoDB table of the ledger (every backup the gateway created); unset: backups are not followed.',
   BACKUP_RECORDS_RETENTION_DAYS: 'How long a ledger record is kept (DynamoDB TTL).',
   BACKUP_TRACKING_INTERVAL_SECONDS: 'A backup still BUILDING is asked about again once its last check is this old.',
-  BACKUP_TRACKING_TIMEOUT_MINUTES: 'A backup still BUILDING this long after it was requested becomes UNKNOWN and is no longer tracked.',
-  BACKUP_LOOKUP_WINDOW_SECONDS: 'How long a create whose outcome is uncertain is looked for before it counts as not created.',
+  BACKUP_TRACKING_TIMEOUT_MINUTES:
+    'A backup still BUILDING this long after it was requested becomes UNKNOWN and is no longer tracked.',
+  BACKUP_LOOKUP_WINDOW_SECONDS:
+    'How long a create whose outcome is uncertain is looked for before it counts as not created.',
   EVENT_BUS_NAME: 'The EventBridge bus of the "Backup State Change" events.',
   AWS_REGION: 'The AWS region (set by the Lambda runtime).',
   AWS_ACCESS_KEY_ID: "The function's AWS credentials (set by the Lambda runtime).",
@@ -51,7 +60,8 @@ export function configurationTable(): string {
   const allFunctions = new Set(Object.values(CONFIGURATION).flatMap((spec) => spec.usedBy));
   const rows = Object.entries(CONFIGURATION).map(([name, spec]) => {
     const readBy = spec.usedBy.length === allFunctions.size ? 'all' : spec.usedBy.map((fn) => `\`${fn}\``).join(', ');
-    const fallback = 'default' in spec && spec.default !== undefined ? (spec.default === '' ? 'empty' : `\`${spec.default}\``) : '—';
+    const fallback =
+      'default' in spec && spec.default !== undefined ? (spec.default === '' ? 'empty' : `\`${spec.default}\``) : '—';
     return `| \`${name}\` | ${fallback} | ${readBy} | ${DESCRIPTIONS[name as VariableName]} |`;
   });
   return ['| variable | default | read by | meaning |', '|---|---|---|---|', ...rows].join('\n');

@@ -75,7 +75,10 @@ function portSetting(variable: string, fallback: number, role: string): PortSett
   return { variable, role, port };
 }
 
-type Ports = Record<'sqs' | 'slack' | 'gateway' | 'lambda' | 'standIn' | 'standInRds' | 'dynamo' | 'eventBridge', PortSetting>;
+type Ports = Record<
+  'sqs' | 'slack' | 'gateway' | 'lambda' | 'standIn' | 'standInRds' | 'dynamo' | 'eventBridge',
+  PortSetting
+>;
 
 function portsFromEnvironment(): Ports {
   return {
@@ -86,7 +89,11 @@ function portsFromEnvironment(): Ports {
     dynamo: portSetting('LOCAL_DYNAMODB_PORT', 8000, 'the in-memory DynamoDB'),
     eventBridge: portSetting('LOCAL_EVENTBRIDGE_PORT', 4020, 'the EventBridge stand-in that prints the events'),
     sqs: portSetting('LOCAL_SQS_PORT', 4021, 'the SQS stand-in that hands Slack creates to createBackupFromQueue'),
-    slack: portSetting('LOCAL_SLACK_PORT', 4022, "the Slack stand-in that prints what the gateway posts to a command's response_url"),
+    slack: portSetting(
+      'LOCAL_SLACK_PORT',
+      4022,
+      "the Slack stand-in that prints what the gateway posts to a command's response_url",
+    ),
   };
 }
 
@@ -331,7 +338,13 @@ async function stop(code: number): Promise<void> {
   // The tracker first: its run in flight is aborted rather than cut off by serverless-offline going away.
   await started.tracker?.stop();
   if (started.offline) await stopProcessGroup(started.offline);
-  await Promise.all([started.standIn?.close(), started.dynamo?.close(), started.eventBridge?.close(), started.sqs?.close(), started.slack?.close()]);
+  await Promise.all([
+    started.standIn?.close(),
+    started.dynamo?.close(),
+    started.eventBridge?.close(),
+    started.sqs?.close(),
+    started.slack?.close(),
+  ]);
   process.exit(code);
 }
 
@@ -358,12 +371,19 @@ async function main(): Promise<void> {
   const sqs = await startLocalSqs({
     port: ports.sqs.port,
     deliver: (message) =>
-      invokeLambda(`http://${HOST}:${ports.lambda.port}`, CREATE_FROM_QUEUE, sqsEvent(sqsRecord({ messageId: message.messageId, body: JSON.parse(message.body) }))).catch(
-        (error: unknown) => console.log(`[sqs] ${clockTime(new Date())} createBackupFromQueue failed: ${briefError(error)}`),
+      invokeLambda(
+        `http://${HOST}:${ports.lambda.port}`,
+        CREATE_FROM_QUEUE,
+        sqsEvent(sqsRecord({ messageId: message.messageId, body: JSON.parse(message.body) })),
+      ).catch((error: unknown) =>
+        console.log(`[sqs] ${clockTime(new Date())} createBackupFromQueue failed: ${briefError(error)}`),
       ),
   });
   started.sqs = sqs;
-  const slack = await startLocalSlack({ port: ports.slack.port, print: (post) => console.log(slackLine(post.message, new Date())) });
+  const slack = await startLocalSlack({
+    port: ports.slack.port,
+    print: (post) => console.log(slackLine(post.message, new Date())),
+  });
   started.slack = slack;
   const env: NodeJS.ProcessEnv = {
     ...LOCAL_DEFAULTS,

@@ -45,7 +45,8 @@ export interface ListQuery {
 export function listQueryOf(parameters: Record<string, string | undefined>): ListQuery {
   const problems: FieldProblem[] = [];
   const { instanceId, limit, ...rest } = parameters;
-  for (const name of Object.keys(rest).slice(0, 5)) problems.push({ field: name.slice(0, 40), message: 'is not a known query parameter (use instanceId, limit)' });
+  for (const name of Object.keys(rest).slice(0, 5))
+    problems.push({ field: name.slice(0, 40), message: 'is not a known query parameter (use instanceId, limit)' });
   if (instanceId !== undefined && !ID_PATTERN.test(instanceId)) {
     problems.push({ field: 'instanceId', message: 'must be an instance id: 1 to 128 letters, digits, - or _' });
   }

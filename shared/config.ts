@@ -10,10 +10,23 @@ import { definedFields } from './objects';
  * The README's configuration table lists exactly these variables (a test keeps the two together); what each means
  * is told there, by scripts/config-table.ts, so that the functions do not carry the prose.
  */
-export type FunctionName = 'createBackup' | 'createBackupFromQueue' | 'scheduledBackups' | 'slackCommand' | 'getBackup' | 'trackBackups';
+export type FunctionName =
+  | 'createBackup'
+  | 'createBackupFromQueue'
+  | 'scheduledBackups'
+  | 'slackCommand'
+  | 'getBackup'
+  | 'trackBackups';
 export type Env = Record<string, string | undefined>;
 
-const ALL: readonly FunctionName[] = ['createBackup', 'createBackupFromQueue', 'scheduledBackups', 'slackCommand', 'getBackup', 'trackBackups'];
+const ALL: readonly FunctionName[] = [
+  'createBackup',
+  'createBackupFromQueue',
+  'scheduledBackups',
+  'slackCommand',
+  'getBackup',
+  'trackBackups',
+];
 const HTTP: readonly FunctionName[] = ['createBackup', 'slackCommand', 'getBackup'];
 /** Those that post to Slack: the outcome of a queued Slack request, and its completion. */
 const SLACK_POSTERS: readonly FunctionName[] = ['createBackupFromQueue', 'trackBackups'];
@@ -42,7 +55,10 @@ const asText = (text: string): string => text;
  * commaSeparated(' new-secret, old-secret ,') // → ['new-secret', 'old-secret']
  */
 export const commaSeparated = (value: string | undefined): string[] =>
-  (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 const matching =
   (pattern: RegExp, rule: string) =>
@@ -61,7 +77,8 @@ const httpOrigin =
     } catch {
       url = undefined;
     }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new Problem(`must be an http(s) URL such as ${example}`);
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      throw new Problem(`must be an http(s) URL such as ${example}`);
     return url.origin;
   };
 
@@ -75,14 +92,18 @@ const wholeNumber =
     return value;
   };
 
-const slackIds = (pattern: RegExp, example: string) => (text: string): string[] => {
-  const ids = commaSeparated(text);
-  const wrong = ids.filter((id) => !pattern.test(id));
-  if (wrong.length > 0) {
-    throw new Problem(`must list Slack IDs such as ${example}, not names (found ${wrong.map((id) => JSON.stringify(id.slice(0, 30))).join(', ')})`);
-  }
-  return ids;
-};
+const slackIds =
+  (pattern: RegExp, example: string) =>
+  (text: string): string[] => {
+    const ids = commaSeparated(text);
+    const wrong = ids.filter((id) => !pattern.test(id));
+    if (wrong.length > 0) {
+      throw new Problem(
+        `must list Slack IDs such as ${example}, not names (found ${wrong.map((id) => JSON.stringify(id.slice(0, 30))).join(', ')})`,
+      );
+    }
+    return ids;
+  };
 
 const PROJECT_ID = /^[0-9a-f]{32}$/i;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -251,7 +272,9 @@ export interface HuaweiConfig {
 }
 
 /** Signing secrets: listed in a variable (local runs) or a field of a Secrets Manager secret (deployed). */
-export type SigningSecretsSource = { kind: 'values'; secrets: string[] } | { kind: 'secretsManager'; secretId: string; field: string };
+export type SigningSecretsSource =
+  | { kind: 'values'; secrets: string[] }
+  | { kind: 'secretsManager'; secretId: string; field: string };
 
 export interface AwsConfig {
   region: string;
@@ -356,12 +379,14 @@ function huaweiSection({ read, require }: Reader, problems: string[]): HuaweiCon
   const securityToken = read('HUAWEICLOUD_SDK_SECURITY_TOKEN');
   let credentials: CredentialSource | undefined;
   if (secretId) {
-    if (accessKey || secretKey) problems.push('set either HUAWEICLOUD_CREDENTIALS_SECRET or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, not both');
+    if (accessKey || secretKey)
+      problems.push('set either HUAWEICLOUD_CREDENTIALS_SECRET or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, not both');
     credentials = { kind: 'secretsManager', secretId };
   } else {
     if (!accessKey) problems.push('HUAWEICLOUD_SDK_AK is not set (or name a secret in HUAWEICLOUD_CREDENTIALS_SECRET)');
     if (!secretKey) problems.push('HUAWEICLOUD_SDK_SK is not set (or name a secret in HUAWEICLOUD_CREDENTIALS_SECRET)');
-    if (accessKey && secretKey) credentials = { kind: 'environment', accessKey, secretKey, ...(securityToken && { securityToken }) };
+    if (accessKey && secretKey)
+      credentials = { kind: 'environment', accessKey, secretKey, ...(securityToken && { securityToken }) };
   }
   // Every way a value could be missing has added a problem above, and problems are thrown before this is used.
   return {
@@ -398,7 +423,11 @@ function awsSection({ read, require }: Reader, problems: string[], needed: boole
   return { region: region ?? '', credentials, endpoints };
 }
 
-function signingSection(functionName: FunctionName, { read }: Reader, problems: string[]): SigningSecretsSource | undefined {
+function signingSection(
+  functionName: FunctionName,
+  { read }: Reader,
+  problems: string[],
+): SigningSecretsSource | undefined {
   if (!HTTP.includes(functionName)) return undefined;
   const field = functionName === 'slackCommand' ? 'SLACK_SIGNING_SECRET' : 'WEBHOOK_SIGNING_SECRET';
   const secretId = read('SIGNING_SECRETS_SECRET');
@@ -406,7 +435,9 @@ function signingSection(functionName: FunctionName, { read }: Reader, problems: 
   if (secretId && secrets.length > 0) problems.push(`set either SIGNING_SECRETS_SECRET or ${field}, not both`);
   if (secretId) return { kind: 'secretsManager', secretId, field };
   if (secrets.length === 0) {
-    problems.push(`${field} is not set (or name the Secrets Manager secret holding it in SIGNING_SECRETS_SECRET); every request is refused`);
+    problems.push(
+      `${field} is not set (or name the Secrets Manager secret holding it in SIGNING_SECRETS_SECRET); every request is refused`,
+    );
   }
   return { kind: 'values', secrets };
 }
@@ -443,7 +474,9 @@ export function loadConfig(functionName: FunctionName, env: Env = process.env): 
   const { read } = variables;
   const huawei = huaweiSection(variables, problems);
   const tableName = read('IDEMPOTENCY_TABLE');
-  const idempotency = tableName ? { tableName, expiresAfterSeconds: read('IDEMPOTENCY_EXPIRES_AFTER_SECONDS') ?? 86_400 } : undefined;
+  const idempotency = tableName
+    ? { tableName, expiresAfterSeconds: read('IDEMPOTENCY_EXPIRES_AFTER_SECONDS') ?? 86_400 }
+    : undefined;
   const signingSecrets = signingSection(functionName, variables, problems);
   const backupsTable = read('BACKUPS_TABLE');
   const ledger: LedgerConfig | undefined = backupsTable
@@ -474,11 +507,18 @@ export function loadConfig(functionName: FunctionName, env: Env = process.env): 
     ...(slack && { slack }),
   };
   if (functionName === 'slackCommand') {
-    config.slackAllowList = { users: new Set(read('SLACK_ALLOWED_USERS')), channels: new Set(read('SLACK_ALLOWED_CHANNELS')) };
+    config.slackAllowList = {
+      users: new Set(read('SLACK_ALLOWED_USERS')),
+      channels: new Set(read('SLACK_ALLOWED_CHANNELS')),
+    };
   }
   if (functionName === 'scheduledBackups') {
     const targets = read('BACKUP_SCHEDULE_TARGETS');
-    variables.require('BACKUP_SCHEDULE_TARGETS', targets, 'BACKUP_SCHEDULE_TARGETS is not set (a JSON array of targets, [] for none)');
+    variables.require(
+      'BACKUP_SCHEDULE_TARGETS',
+      targets,
+      'BACKUP_SCHEDULE_TARGETS is not set (a JSON array of targets, [] for none)',
+    );
     config.scheduleTargets = targets ?? '[]';
   }
   if (problems.length > 0) throw new ConfigurationError({ detail: `Invalid configuration: ${problems.join('; ')}.` });

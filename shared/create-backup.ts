@@ -65,4 +65,5 @@ export function createBackupUseCase(
 }
 
 /** The absolute time by which the upstream call must be over: the Lambda's own remaining time. */
-export const deadlineOf = (context: Pick<Context, 'getRemainingTimeInMillis'>): number => Date.now() + context.getRemainingTimeInMillis();
+export const deadlineOf = (context: Pick<Context, 'getRemainingTimeInMillis'>): number =>
+  Date.now() + context.getRemainingTimeInMillis();

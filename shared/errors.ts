@@ -90,9 +90,9 @@ export type SignatureFailure = 'missing_signature' | 'timestamp_not_in_seconds' 
 
 const SIGNATURE_FAILURE_DETAIL: Record<SignatureFailure, string> = {
   missing_signature: 'The request is not signed.',
-  timestamp_not_in_seconds: 'The request\'s timestamp must be Unix time in seconds.',
-  stale_timestamp: 'The request\'s timestamp is too far from the current time.',
-  bad_signature: 'The request\'s signature is not valid.',
+  timestamp_not_in_seconds: "The request's timestamp must be Unix time in seconds.",
+  stale_timestamp: "The request's timestamp is too far from the current time.",
+  bad_signature: "The request's signature is not valid.",
 };
 
 /** The request is not signed, or not signed by someone who holds the secret; nothing else was done. */
@@ -151,7 +151,10 @@ export class UpstreamThrottledError extends UpstreamError {
   readonly code = 'throttled';
   readonly backupMayExist = false;
   readonly retryAfterSeconds: number;
-  constructor({ retryAfterSeconds, ...options }: GatewayErrorOptions & { upstream?: UpstreamDetails; retryAfterSeconds: number }) {
+  constructor({
+    retryAfterSeconds,
+    ...options
+  }: GatewayErrorOptions & { upstream?: UpstreamDetails; retryAfterSeconds: number }) {
     super(options);
     this.retryAfterSeconds = retryAfterSeconds;
   }

@@ -38,7 +38,8 @@ export interface Gateway {
  * await trackDueBackups(lifecycleOf(gateway()), deadline);
  */
 export function lifecycleOf(gateway: Gateway): Lifecycle {
-  if (!gateway.lifecycle) throw new ConfigurationError({ detail: 'BACKUPS_TABLE is not set: this function reads the ledger' });
+  if (!gateway.lifecycle)
+    throw new ConfigurationError({ detail: 'BACKUPS_TABLE is not set: this function reads the ledger' });
   return gateway.lifecycle;
 }
 
@@ -46,7 +47,11 @@ export function lifecycleOf(gateway: Gateway): Lifecycle {
  * Builds the Slack follow-up of the functions that post to Slack. Passed in by their handlers rather than imported
  * here, so that the functions that never post to Slack do not load its code at cold start.
  */
-export type SlackFollowUpFactory = (config: SlackConfig, readSecret: ReadJsonSecret, looksForUncertainCreates: boolean) => SlackAnnouncer;
+export type SlackFollowUpFactory = (
+  config: SlackConfig,
+  readSecret: ReadJsonSecret,
+  looksForUncertainCreates: boolean,
+) => SlackAnnouncer;
 
 /**
  * Throws a {@link ConfigurationError} naming every missing or malformed variable.
@@ -55,7 +60,11 @@ export type SlackFollowUpFactory = (config: SlackConfig, readSecret: ReadJsonSec
  * const gateway = atColdStart(() => composeGateway('createBackup'));
  * await gateway().requestBackup(request, deadline, { via: 'http' });
  */
-export function composeGateway(functionName: FunctionName, env: Env = process.env, slackFollowUp?: SlackFollowUpFactory): Gateway {
+export function composeGateway(
+  functionName: FunctionName,
+  env: Env = process.env,
+  slackFollowUp?: SlackFollowUpFactory,
+): Gateway {
   const config = loadConfig(functionName, env);
   const aws = createAwsClient(config.aws);
   const readSecret = secretsManagerReader(aws);

@@ -59,7 +59,11 @@ export async function recordCreated(lifecycle: Lifecycle, record: BackupRecord, 
 }
 
 /** A created backup's first ledger record. */
-export function recordOfResult(result: BackupResult, extra: Pick<BackupRecord, 'requestedAt' | 'requestedBy' | 'databases'>, now: number): BackupRecord {
+export function recordOfResult(
+  result: BackupResult,
+  extra: Pick<BackupRecord, 'requestedAt' | 'requestedBy' | 'databases'>,
+  now: number,
+): BackupRecord {
   const { backupId, engine, service, instanceId, name, description, upstreamRequestId } = result;
   return {
     backupId,
@@ -78,7 +82,11 @@ export function recordOfResult(result: BackupResult, extra: Pick<BackupRecord, '
 }
 
 /** The changes an upstream answer makes to a record; `upstream` undefined: not listed (yet). */
-function changesFrom(lifecycle: Lifecycle, record: BackupRecord, upstream: UpstreamBackup | undefined): Partial<BackupRecord> {
+function changesFrom(
+  lifecycle: Lifecycle,
+  record: BackupRecord,
+  upstream: UpstreamBackup | undefined,
+): Partial<BackupRecord> {
   const now = lifecycle.now();
   const changes: Partial<BackupRecord> = { checkedAt: iso(now) };
   if (upstream) {
@@ -105,14 +113,24 @@ function changesFrom(lifecycle: Lifecycle, record: BackupRecord, upstream: Upstr
  * Applies what Huawei Cloud said to a record: the ledger first (only if nobody changed it meanwhile), then the
  * event for a change of status. Returns the record as it now stands.
  */
-async function apply(lifecycle: Lifecycle, record: BackupRecord, upstream: UpstreamBackup | undefined, deadline?: number): Promise<BackupRecord> {
+async function apply(
+  lifecycle: Lifecycle,
+  record: BackupRecord,
+  upstream: UpstreamBackup | undefined,
+  deadline?: number,
+): Promise<BackupRecord> {
   const changes = changesFrom(lifecycle, record, upstream);
   const updated: BackupRecord = { ...record, ...changes };
   const changed = updated.status !== record.status;
   const won = await lifecycle.ledger.update(record.backupId, record.status, changes, deadline);
   if (!won) return (await lifecycle.ledger.get(record.backupId, deadline)) ?? updated;
   if (changed) {
-    logger.info('backup status changed', { backupId: record.backupId, from: record.status, to: updated.status, instanceId: record.instanceId });
+    logger.info('backup status changed', {
+      backupId: record.backupId,
+      from: record.status,
+      to: updated.status,
+      instanceId: record.instanceId,
+    });
     await lifecycle.publish(updated, record.status, deadline);
   }
   return updated;
@@ -125,10 +143,20 @@ async function apply(lifecycle: Lifecycle, record: BackupRecord, upstream: Upstr
  * @example
  * const fresh = await refreshBackup(lifecycle, record, deadline); // → { …record, status: 'COMPLETED', completedAt, sizeKB }
  */
-export async function refreshBackup(lifecycle: Lifecycle, record: BackupRecord, deadline: number): Promise<BackupRecord> {
+export async function refreshBackup(
+  lifecycle: Lifecycle,
+  record: BackupRecord,
+  deadline: number,
+): Promise<BackupRecord> {
   if (isFinal(record.status)) return record;
   try {
-    const [upstream] = await listAllBackups(lifecycle.huawei, lifecycle.projectId, record.service, { instanceId: record.instanceId, backupId: record.backupId }, deadline);
+    const [upstream] = await listAllBackups(
+      lifecycle.huawei,
+      lifecycle.projectId,
+      record.service,
+      { instanceId: record.instanceId, backupId: record.backupId },
+      deadline,
+    );
     return await apply(lifecycle, record, upstream, deadline);
   } catch (error) {
     logger.warn('backup status could not be refreshed', { backupId: record.backupId, error: error as Error });
@@ -139,7 +167,9 @@ export async function refreshBackup(lifecycle: Lifecycle, record: BackupRecord, 
 /** The backups an uncertain create may have made: the instance's backups of that name begun since the request. */
 const candidatesFor = (lookup: Pick<PendingLookup, 'name' | 'requestedAt'>, backups: UpstreamBackup[]) =>
   backups.filter(
-    (backup) => backup.name === lookup.name && (!backup.beganAt || Date.parse(backup.beganAt) >= Date.parse(lookup.requestedAt) - CLOCK_SKEW_MS),
+    (backup) =>
+      backup.name === lookup.name &&
+      (!backup.beganAt || Date.parse(backup.beganAt) >= Date.parse(lookup.requestedAt) - CLOCK_SKEW_MS),
   );
 
 /**
@@ -194,14 +224,22 @@ function resultOfLookup(lookup: PendingLookup, found: UpstreamBackup): BackupRes
   };
 }
 
-export type LookupOutcome = { kind: 'found'; result: BackupResult } | { kind: 'not-created' } | { kind: 'still-looking' };
+export type LookupOutcome =
+  | { kind: 'found'; result: BackupResult }
+  | { kind: 'not-created' }
+  | { kind: 'still-looking' };
 
 /**
  * Settles one uncertain create against what Huawei Cloud lists: found → recorded as created (ledger, event, and
  * the idempotency record of its key, so a repeat gets `202` with it); not found once the window has passed →
  * recorded as not created (the key is freed, so a repeat runs again); otherwise still looking.
  */
-export async function settleLookup(lifecycle: Lifecycle, lookup: PendingLookup, listed: UpstreamBackup[], deadline?: number): Promise<LookupOutcome> {
+export async function settleLookup(
+  lifecycle: Lifecycle,
+  lookup: PendingLookup,
+  listed: UpstreamBackup[],
+  deadline?: number,
+): Promise<LookupOutcome> {
   const made = await madeBy(lifecycle, lookup, listed, deadline);
   const key = lookup.idempotencyKey && `${IDEMPOTENCY_KEY_PREFIX}${lookup.idempotencyKey}`;
   const context = { instanceId: lookup.instanceId, name: lookup.name, idempotencyKey: lookup.idempotencyKey };
@@ -217,9 +255,19 @@ export async function settleLookup(lifecycle: Lifecycle, lookup: PendingLookup, 
       logger.error('backup found by looking but its status not recorded in the ledger', { record, error });
       return record;
     });
-    if (key) await lifecycle.idempotency?.settle(key, 'COMPLETED', { ...result, status: current.status }, deadline ?? lifecycle.now() + 5_000);
+    if (key)
+      await lifecycle.idempotency?.settle(
+        key,
+        'COMPLETED',
+        { ...result, status: current.status },
+        deadline ?? lifecycle.now() + 5_000,
+      );
     await lifecycle.ledger.closeLookup(lookup.lookupId, deadline).catch((error: Error) => {
-      logger.error('backup found by looking but its lookup not closed in the ledger', { lookupId: lookup.lookupId, backupId: found.id, error });
+      logger.error('backup found by looking but its lookup not closed in the ledger', {
+        lookupId: lookup.lookupId,
+        backupId: found.id,
+        error,
+      });
     });
     logger.info('uncertain create settled: the backup was created', { ...context, backupId: found.id });
     return { kind: 'found', result: { ...result, status: current.status } };
@@ -282,11 +330,19 @@ const MAX_RECORDS_PER_RUN = 1_000;
 export async function trackDueBackups(lifecycle: Lifecycle, deadline: number): Promise<TrackingRun> {
   const before = iso(lifecycle.now() - lifecycle.settings.trackingIntervalSeconds * 1000);
   const { backups, lookups } = await lifecycle.ledger.dueForCheck(before, MAX_RECORDS_PER_RUN, deadline);
-  const instances = new Map<string, { service: Service; instanceId: string; backups: BackupRecord[]; lookups: PendingLookup[] }>();
+  const instances = new Map<
+    string,
+    { service: Service; instanceId: string; backups: BackupRecord[]; lookups: PendingLookup[] }
+  >();
   const groupOf = (service: Service, instanceId: string) => {
     const id = `${service}:${instanceId}`;
     if (!instances.has(id)) instances.set(id, { service, instanceId, backups: [], lookups: [] });
-    return instances.get(id) as { service: Service; instanceId: string; backups: BackupRecord[]; lookups: PendingLookup[] };
+    return instances.get(id) as {
+      service: Service;
+      instanceId: string;
+      backups: BackupRecord[];
+      lookups: PendingLookup[];
+    };
   };
   for (const backup of backups) groupOf(backup.service, backup.instanceId).backups.push(backup);
   for (const lookup of lookups) groupOf(lookup.service, lookup.instanceId).lookups.push(lookup);
@@ -305,7 +361,10 @@ export async function trackDueBackups(lifecycle: Lifecycle, deadline: number): P
           listed = await listFor(lifecycle, group.service, group.instanceId, since, deadline);
         } catch (error) {
           run.failedInstances++;
-          logger.warn('instance could not be asked about its backups; it is tracked again next run', { instanceId: group.instanceId, error: error as Error });
+          logger.warn('instance could not be asked about its backups; it is tracked again next run', {
+            instanceId: group.instanceId,
+            error: error as Error,
+          });
           return;
         }
         const byId = new Map(listed.map((backup) => [backup.id, backup]));

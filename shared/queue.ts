@@ -57,7 +57,9 @@ function parseLayer(text: string, what: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     if (isBase64Json(text)) {
-      throw new InvalidRequestError({ errors: [{ field: '', message: `${what} is base64-encoded JSON; send the JSON itself` }] });
+      throw new InvalidRequestError({
+        errors: [{ field: '', message: `${what} is base64-encoded JSON; send the JSON itself` }],
+      });
     }
     throw new InvalidRequestError({ errors: [notJsonProblem(what, (error as Error).message)] });
   }
@@ -79,10 +81,14 @@ function requestFromContent(content: unknown, deliveryKey: string): QueuedReques
 
 /** A request handed over by the Slack command carries what its follow-up needs in `slack`; others do not. */
 function slackOrPlain(content: unknown, deliveryKey: string): QueuedRequest {
-  if (!isRecord(content) || !('slack' in content)) return { request: validateBackupRequest(content, { idempotencyKey: deliveryKey }) };
+  if (!isRecord(content) || !('slack' in content))
+    return { request: validateBackupRequest(content, { idempotencyKey: deliveryKey }) };
   const { slack, ...rest } = content;
   const followUp = slackFollowUpOf(slack);
-  if (!followUp) throw new InvalidRequestError({ errors: [{ field: 'slack', message: 'must be {"responseUrl", "userId", "channelId", "commandText", "teamId"?}' }] });
+  if (!followUp)
+    throw new InvalidRequestError({
+      errors: [{ field: 'slack', message: 'must be {"responseUrl", "userId", "channelId", "commandText", "teamId"?}' }],
+    });
   return { request: validateBackupRequest(rest, { idempotencyKey: deliveryKey }), slack: followUp };
 }
 
@@ -140,7 +146,9 @@ export async function processBackupQueue(
     let queued: QueuedRequest | undefined;
     try {
       queued = requestFromMessage(record);
-      const origin = queued.slack ? slackOrigin(queued.slack) : ({ via: 'queue', messageId: record.messageId } as const);
+      const origin = queued.slack
+        ? slackOrigin(queued.slack)
+        : ({ via: 'queue', messageId: record.messageId } as const);
       const result = await requestBackup(queued.request, deadline, origin);
       if (queued.slack) await slack?.requestOutcome(slackOrigin(queued.slack), queued.request, { result });
       return result;
@@ -151,9 +159,14 @@ export async function processBackupQueue(
       return undefined;
     }
   };
-  return processPartialResponse(event, (record: SQSRecord) => limit(() => backUp(record)), new BatchProcessor(EventType.SQS), {
-    context,
-    // A batch in which every record failed is still answered record by record, not by failing the invocation.
-    throwOnFullBatchFailure: false,
-  });
+  return processPartialResponse(
+    event,
+    (record: SQSRecord) => limit(() => backUp(record)),
+    new BatchProcessor(EventType.SQS),
+    {
+      context,
+      // A batch in which every record failed is still answered record by record, not by failing the invocation.
+      throwOnFullBatchFailure: false,
+    },
+  );
 }

@@ -12,7 +12,14 @@ import {
   IdempotencyStoreError,
   UpstreamError,
 } from './errors';
-import { backupOfAbandonedAttempt, IDEMPOTENCY_KEY_PREFIX, lookNow, recordCreated, recordOfResult, type Lifecycle } from './lifecycle';
+import {
+  backupOfAbandonedAttempt,
+  IDEMPOTENCY_KEY_PREFIX,
+  lookNow,
+  recordCreated,
+  recordOfResult,
+  type Lifecycle,
+} from './lifecycle';
 import type { Gateway } from './gateway';
 import { logger } from './logger';
 
@@ -20,7 +27,11 @@ import { logger } from './logger';
  * The use case every entry point calls: at most one backup per idempotency key, the created backup recorded
  * in the ledger and announced, and a create whose outcome is uncertain settled by looking for its backup.
  */
-export type RequestBackup = (request: BackupRequest, deadline: number, requestedBy: RequestedBy) => Promise<BackupResult>;
+export type RequestBackup = (
+  request: BackupRequest,
+  deadline: number,
+  requestedBy: RequestedBy,
+) => Promise<BackupResult>;
 
 export interface RequestBackupPorts {
   createBackup: CreateBackup;
@@ -82,7 +93,12 @@ export function logContextOf(requestedBy: RequestedBy): Record<string, string> {
  * const requestBackup = requestBackupUseCase({ createBackup, idempotency, lifecycle });
  * await requestBackup({ engine: 'dds', instanceId: 'a89d…in02', idempotencyKey: 'deploy-4711' }, deadline, { via: 'http' });
  */
-export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now = () => new Date() }: RequestBackupPorts): RequestBackup {
+export function requestBackupUseCase({
+  createBackup,
+  idempotency,
+  lifecycle,
+  now = () => new Date(),
+}: RequestBackupPorts): RequestBackup {
   const requestBackup: RequestBackup = async (request, deadline, requestedBy) => {
     const { idempotencyKey, ...fingerprint } = request;
     const logContext = { ...logContextOf(requestedBy), ...(idempotencyKey && { idempotencyKey }) };
@@ -108,7 +124,10 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
           if (settled?.kind === 'found') return settled.result;
           // No backup was made, and the key is free again: the repeat is a new attempt.
           if (settled?.kind === 'not-created') return requestBackup(request, deadline, requestedBy);
-          logger.warn('repeated request not sent again: the first may have made the backup', { ...logContext, earlier });
+          logger.warn('repeated request not sent again: the first may have made the backup', {
+            ...logContext,
+            earlier,
+          });
           throw new EarlierOutcomeUncertainError({ idempotencyKey, earlier });
         }
         const first = record.data as BackupResult;
@@ -118,7 +137,14 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
       if (claim.previous?.heldUntil !== undefined && lifecycle) {
         // The key's last holder ended without writing its outcome (its store write failed, or it crashed): the
         // backup it may have made is looked for before anything is sent again.
-        const earlier = await adoptAbandonedAttempt(request, claim.previous.heldUntil, { key, requestedBy, deadline, lifecycle, idempotency, now });
+        const earlier = await adoptAbandonedAttempt(request, claim.previous.heldUntil, {
+          key,
+          requestedBy,
+          deadline,
+          lifecycle,
+          idempotency,
+          now,
+        });
         if (earlier) return earlier;
       }
     }
@@ -128,15 +154,26 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
     let result: BackupResult;
     try {
       // Only writes after the call need time kept back for them.
-      result = await createBackup(command, idempotency || lifecycle ? deadline - RECORD_RESERVE_MS : deadline, logContext);
+      result = await createBackup(
+        command,
+        idempotency || lifecycle ? deadline - RECORD_RESERVE_MS : deadline,
+        logContext,
+      );
     } catch (error) {
       if (!(error instanceof UpstreamError && error.backupMayExist)) {
         await storeWrite(logContext, () => key && idempotency?.release(key, deadline));
         throw error;
       }
-      const { found, lookup } = await settleUncertain(command, error, { requestedAt, requestedBy, idempotencyKey, deadline, lifecycle });
+      const { found, lookup } = await settleUncertain(command, error, {
+        requestedAt,
+        requestedBy,
+        idempotencyKey,
+        deadline,
+        lifecycle,
+      });
       if (found) return found;
-      const lookingUntil = lifecycle && new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString();
+      const lookingUntil =
+        lifecycle && new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString();
       logger.warn('backup failed', {
         ...logContext,
         engine: command.engine,
@@ -147,19 +184,32 @@ export function requestBackupUseCase({ createBackup, idempotency, lifecycle, now
         backupMayExist: true,
         ...(lookingUntil && { lookingUntil }),
       });
-      const uncertain: UncertainOutcome = { code: error.code, detail: error.detail, ...(lookingUntil && { lookingUntil, lookup }) };
+      const uncertain: UncertainOutcome = {
+        code: error.code,
+        detail: error.detail,
+        ...(lookingUntil && { lookingUntil, lookup }),
+      };
       await storeWrite(logContext, () => key && idempotency?.settle(key, 'UNCERTAIN', uncertain, deadline));
       throw error;
     }
 
     if (lifecycle) {
       const databases = 'databases' in command ? command.databases : undefined;
-      await recordCreated(lifecycle, recordOfResult(result, { requestedAt: requestedAt.toISOString(), requestedBy, databases }, requestedAt.getTime()), deadline);
+      await recordCreated(
+        lifecycle,
+        recordOfResult(
+          result,
+          { requestedAt: requestedAt.toISOString(), requestedBy, databases },
+          requestedAt.getTime(),
+        ),
+        deadline,
+      );
     }
     // The backup exists whatever the store says: the caller hears so, and the key frees itself once this
     // invocation has surely ended.
-    await storeWrite({ ...logContext, backupId: result.backupId, instanceId: result.instanceId, name: result.name }, () =>
-      key && idempotency?.settle(key, 'COMPLETED', result, deadline),
+    await storeWrite(
+      { ...logContext, backupId: result.backupId, instanceId: result.instanceId, name: result.name },
+      () => key && idempotency?.settle(key, 'COMPLETED', result, deadline),
     );
     return result;
   };
@@ -179,15 +229,27 @@ interface AbandonedAttemptContext {
  * The backup an abandoned attempt of this request made, recorded as this request's outcome; undefined when
  * there is none (or it cannot be looked for: then the request runs, as it would have without the look).
  */
-async function adoptAbandonedAttempt(request: BackupRequest, heldUntil: number, context: AbandonedAttemptContext): Promise<BackupResult | undefined> {
+async function adoptAbandonedAttempt(
+  request: BackupRequest,
+  heldUntil: number,
+  context: AbandonedAttemptContext,
+): Promise<BackupResult | undefined> {
   const { key, requestedBy, deadline, lifecycle, idempotency, now } = context;
   const command = toBackupCommand(request, now());
   const service = command.engine === 'dds' ? 'dds' : 'rds';
   let found: Awaited<ReturnType<typeof backupOfAbandonedAttempt>>;
   try {
-    found = await backupOfAbandonedAttempt(lifecycle, { service, instanceId: command.instanceId, name: command.name }, heldUntil, deadline - RECORD_RESERVE_MS);
+    found = await backupOfAbandonedAttempt(
+      lifecycle,
+      { service, instanceId: command.instanceId, name: command.name },
+      heldUntil,
+      deadline - RECORD_RESERVE_MS,
+    );
   } catch (error) {
-    logger.warn('an abandoned attempt could not be looked for; the request runs again', { instanceId: command.instanceId, error: error as Error });
+    logger.warn('an abandoned attempt could not be looked for; the request runs again', {
+      instanceId: command.instanceId,
+      error: error as Error,
+    });
     return undefined;
   }
   if (!found) return undefined;
@@ -204,7 +266,11 @@ async function adoptAbandonedAttempt(request: BackupRequest, heldUntil: number, 
     upstreamRequestId: null,
   };
   const databases = 'databases' in command ? command.databases : undefined;
-  await recordCreated(lifecycle, recordOfResult(result, { requestedAt: found.beganAt ?? now().toISOString(), requestedBy, databases }, Date.now()), deadline);
+  await recordCreated(
+    lifecycle,
+    recordOfResult(result, { requestedAt: found.beganAt ?? now().toISOString(), requestedBy, databases }, Date.now()),
+    deadline,
+  );
   await storeWrite({ backupId: found.id }, () => idempotency.settle(key, 'COMPLETED', result, deadline));
   logger.info('an abandoned attempt had made the backup: it is the answer', { backupId: found.id, instanceId, name });
   return result;
@@ -220,15 +286,28 @@ async function adoptAbandonedAttempt(request: BackupRequest, heldUntil: number, 
 export function withRequestBackup<G extends Gateway>(gateway: G): G & { requestBackup: RequestBackup } {
   const { huawei, config, idempotency, lifecycle } = gateway;
   const createBackup = createBackupUseCase(huawei, config.huawei);
-  return { ...gateway, requestBackup: requestBackupUseCase({ createBackup, ...(idempotency && { idempotency }), ...(lifecycle && { lifecycle }) }) };
+  return {
+    ...gateway,
+    requestBackup: requestBackupUseCase({
+      createBackup,
+      ...(idempotency && { idempotency }),
+      ...(lifecycle && { lifecycle }),
+    }),
+  };
 }
 
 /** A write after the upstream call: its failure is logged, never turned into the caller's error. */
-async function storeWrite(context: Record<string, string>, write: () => Promise<void> | undefined | '' | false): Promise<void> {
+async function storeWrite(
+  context: Record<string, string>,
+  write: () => Promise<void> | undefined | '' | false,
+): Promise<void> {
   try {
     await write();
   } catch (error) {
-    logger.error('idempotency record could not be updated after the upstream call', { ...context, error: error as Error });
+    logger.error('idempotency record could not be updated after the upstream call', {
+      ...context,
+      error: error as Error,
+    });
   }
 }
 
@@ -270,14 +349,20 @@ async function settleUncertain(
   try {
     await lifecycle.ledger.openLookup(lookup, deadline);
   } catch (error) {
-    logger.error('uncertain create could not be handed to the tracker; check the instance by hand', { lookup, error: error as Error });
+    logger.error('uncertain create could not be handed to the tracker; check the instance by hand', {
+      lookup,
+      error: error as Error,
+    });
   }
   if (deadline - Date.now() < LOOK_NOW_MIN_MS) return { lookup };
   try {
     const outcome = await lookNow(lifecycle, lookup, deadline - RECORD_RESERVE_MS / 2);
     return outcome.kind === 'found' ? { found: outcome.result } : { lookup };
   } catch (error) {
-    logger.warn('uncertain create could not be looked for at once; the tracker looks for it', { lookup, error: error as Error });
+    logger.warn('uncertain create could not be looked for at once; the tracker looks for it', {
+      lookup,
+      error: error as Error,
+    });
     return { lookup };
   }
 }

@@ -1,7 +1,13 @@
 import { concurrencyLimit } from './concurrency';
 import { isIdempotencyKey, utcStamp, validateBackupRequest, type BackupRequest } from './domain/backup-request';
 import type { BackupResult } from './domain/engine-mapping';
-import { ConfigurationError, GatewayError, InvalidRequestError, ScheduledBackupsFailedError, type FailedTarget } from './errors';
+import {
+  ConfigurationError,
+  GatewayError,
+  InvalidRequestError,
+  ScheduledBackupsFailedError,
+  type FailedTarget,
+} from './errors';
 import { logFailure } from './failure-log';
 import type { RequestBackup } from './request-backup';
 import { logger } from './logger';
@@ -42,7 +48,8 @@ const SAMPLE_EVENT_ID = '00000000-0000-0000-0000-000000000000';
  * @example
  * scheduledBackupName('nightly', new Date('2026-11-24T02:00:00Z')) // → 'nightly-20261124-0200'
  */
-export const scheduledBackupName = (prefix: string, scheduledTime: Date): string => `${prefix}-${utcStamp(scheduledTime).slice(0, 13)}`;
+export const scheduledBackupName = (prefix: string, scheduledTime: Date): string =>
+  `${prefix}-${utcStamp(scheduledTime).slice(0, 13)}`;
 
 /** The same for a tick's retries, different between ticks and between the targets of one tick. */
 const tickKey = (eventId: string, instanceId: unknown): string => `${eventId}:${String(instanceId)}`;
@@ -60,7 +67,8 @@ function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: strin
     return { problems: [`must be an object {"engine", "instanceId", ${optional}}`] };
   }
   const unknown = Object.keys(entry).filter((field) => !TARGET_FIELDS.includes(field));
-  if (unknown.length > 0) return { problems: [`${unknown.join(', ')}: not a target field (use ${TARGET_FIELDS.join(', ')})`] };
+  if (unknown.length > 0)
+    return { problems: [`${unknown.join(', ')}: not a target field (use ${TARGET_FIELDS.join(', ')})`] };
   const { namePrefix, ...request } = entry;
   if (namePrefix !== undefined && typeof namePrefix !== 'string') return { problems: ['namePrefix: must be a string'] };
 
@@ -94,7 +102,8 @@ function checkTarget(entry: unknown): { target?: ScheduleTarget; problems: strin
  * // → [{ request: { engine: 'dds', instanceId: 'a89d…in02' }, namePrefix: 'nightly' }]
  */
 export function loadScheduleTargets(targetsJson: string): ScheduleTarget[] {
-  const fail = (problem: string) => new ConfigurationError({ detail: `Invalid configuration: BACKUP_SCHEDULE_TARGETS ${problem}.` });
+  const fail = (problem: string) =>
+    new ConfigurationError({ detail: `Invalid configuration: BACKUP_SCHEDULE_TARGETS ${problem}.` });
   const text = targetsJson.trim();
   if (!text) throw fail('is not set (a JSON array of targets, [] for none)');
   let entries: unknown;
@@ -115,7 +124,8 @@ export function loadScheduleTargets(targetsJson: string): ScheduleTarget[] {
     problems.push(...own.map((problem) => `${label} ${problem}`));
     if (!target) return;
     const earlier = entryOf.get(target.request.instanceId);
-    if (earlier !== undefined) problems.push(`${label} instanceId: already targeted by entry [${earlier}]; one backup per instance and run`);
+    if (earlier !== undefined)
+      problems.push(`${label} instanceId: already targeted by entry [${earlier}]; one backup per instance and run`);
     entryOf.set(target.request.instanceId, index);
     targets.push(target);
   });
@@ -192,10 +202,16 @@ export async function runScheduledBackups(
         const { engine, instanceId } = target.request;
         const logContext = { scheduledEventId: eventId, engine, instanceId };
         try {
-          return { result: await requestBackup(requestFor(target, eventId, scheduledTime), deadline, { via: 'schedule', scheduledEventId: eventId }) };
+          return {
+            result: await requestBackup(requestFor(target, eventId, scheduledTime), deadline, {
+              via: 'schedule',
+              scheduledEventId: eventId,
+            }),
+          };
         } catch (error) {
           logFailure(error, logContext);
-          const { code, detail } = error instanceof GatewayError ? error : { code: 'internal_error', detail: 'unexpected error' };
+          const { code, detail } =
+            error instanceof GatewayError ? error : { code: 'internal_error', detail: 'unexpected error' };
           return { failed: { engine, instanceId, code, detail } satisfies FailedTarget };
         }
       }),

@@ -23,7 +23,8 @@ export function secretsManagerReader(aws: AwsClient, now: () => number = () => D
     try {
       answer = await aws.call<{ SecretString?: unknown }>('secretsmanager', 'GetSecretValue', { SecretId: secretId });
     } catch (error) {
-      const reason = error instanceof AwsError ? `${error.type}${error.reason ? ` (${error.reason})` : ''}` : 'unexpected error';
+      const reason =
+        error instanceof AwsError ? `${error.type}${error.reason ? ` (${error.reason})` : ''}` : 'unexpected error';
       throw new ConfigurationError({ detail: `Secret ${secretId} could not be read: ${reason}`, cause: error });
     }
     let value: unknown;
@@ -33,7 +34,8 @@ export function secretsManagerReader(aws: AwsClient, now: () => number = () => D
       // The parser's message quotes the text it choked on: part of the secret. Only the fact is kept.
       value = undefined;
     }
-    if (!isRecord(value)) throw new ConfigurationError({ detail: `Secret ${secretId} must hold a JSON object (its value is not shown)` });
+    if (!isRecord(value))
+      throw new ConfigurationError({ detail: `Secret ${secretId} must hold a JSON object (its value is not shown)` });
     return value;
   };
   return (secretId) => {

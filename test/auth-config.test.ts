@@ -18,6 +18,8 @@ describe('Slack allow-list', () => {
 
   it('allows nobody when neither list is set', () => {
     const nobody = { users: new Set<string>(), channels: new Set<string>() };
-    expect(() => authorise(nobody, { userId: 'U012AB3CD', channelId: 'C0123OPS' })).toThrow('Nobody may create backups from Slack yet.');
+    expect(() => authorise(nobody, { userId: 'U012AB3CD', channelId: 'C0123OPS' })).toThrow(
+      'Nobody may create backups from Slack yet.',
+    );
   });
 });

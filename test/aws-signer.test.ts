@@ -11,7 +11,11 @@ const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEM
 const at = new Date('2015-08-30T12:36:00Z');
 
 const toBytes = (data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
-  typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  typeof data === 'string'
+    ? data
+    : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 
 /** The hash the SDK's signer asks for, from node:crypto. */
 class Sha256 {
@@ -38,14 +42,30 @@ describe('AWS SigV4 signing (aws4) against the AWS SDK signer', () => {
 
   it.each([
     ['DynamoDB', 'dynamodb', 'https://dynamodb.eu-west-1.amazonaws.com/', 'DynamoDB_20120810.GetItem', undefined],
-    ['Secrets Manager', 'secretsmanager', 'https://secretsmanager.eu-west-1.amazonaws.com/', 'secretsmanager.GetSecretValue', undefined],
+    [
+      'Secrets Manager',
+      'secretsmanager',
+      'https://secretsmanager.eu-west-1.amazonaws.com/',
+      'secretsmanager.GetSecretValue',
+      undefined,
+    ],
     ['EventBridge', 'events', 'https://events.eu-west-1.amazonaws.com/', 'AWSEvents.PutEvents', undefined],
     ['SQS', 'sqs', 'https://sqs.eu-west-1.amazonaws.com/', 'AmazonSQS.SendMessage', undefined],
     ['a local endpoint with a port', 'dynamodb', 'http://127.0.0.1:8000/', 'DynamoDB_20120810.PutItem', undefined],
-    ['temporary credentials', 'dynamodb', 'https://dynamodb.eu-west-1.amazonaws.com/', 'DynamoDB_20120810.GetItem', 'IQoJb3JpZ2luX2VjEXAMPLE'],
+    [
+      'temporary credentials',
+      'dynamodb',
+      'https://dynamodb.eu-west-1.amazonaws.com/',
+      'DynamoDB_20120810.GetItem',
+      'IQoJb3JpZ2luX2VjEXAMPLE',
+    ],
   ])('signs %s as the SDK does', async (_, service, address, target, sessionToken) => {
     const url = new URL(address);
-    const body = JSON.stringify({ TableName: 'backup-gateway-dev-idempotency', Key: { id: { S: 'k-1 é' } }, ConsistentRead: true });
+    const body = JSON.stringify({
+      TableName: 'backup-gateway-dev-idempotency',
+      Key: { id: { S: 'k-1 é' } },
+      ConsistentRead: true,
+    });
     const ours = sign(
       {
         host: url.host,
@@ -63,9 +83,23 @@ describe('AWS SigV4 signing (aws4) against the AWS SDK signer', () => {
         .filter(([name]) => name.toLowerCase() !== 'authorization')
         .map(([name, value]) => [name, String(value)]),
     );
-    const signer = new SignatureV4({ credentials: { ...credentials, sessionToken }, region: 'eu-west-1', service, sha256: Sha256, applyChecksum: false });
+    const signer = new SignatureV4({
+      credentials: { ...credentials, sessionToken },
+      region: 'eu-west-1',
+      service,
+      sha256: Sha256,
+      applyChecksum: false,
+    });
     const sdk = await signer.sign(
-      { method: 'POST', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, headers, body },
+      {
+        method: 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        path: url.pathname,
+        headers,
+        body,
+      },
       { signingDate: at },
     );
     expect((ours.headers as Record<string, string>).Authorization).toBe(sdk.headers.authorization);

@@ -48,8 +48,16 @@ describe('Huawei Cloud configuration', () => {
   });
 
   it('takes endpoint overrides, which make the region optional', () => {
-    const env = { ...base, HUAWEICLOUD_REGION: undefined, HUAWEICLOUD_DDS_ENDPOINT: 'http://127.0.0.1:4010/', HUAWEICLOUD_RDS_ENDPOINT: 'http://127.0.0.1:4011' };
-    expect(loadConfig('createBackup', env).huawei.endpoints).toEqual({ dds: 'http://127.0.0.1:4010', rds: 'http://127.0.0.1:4011' });
+    const env = {
+      ...base,
+      HUAWEICLOUD_REGION: undefined,
+      HUAWEICLOUD_DDS_ENDPOINT: 'http://127.0.0.1:4010/',
+      HUAWEICLOUD_RDS_ENDPOINT: 'http://127.0.0.1:4011',
+    };
+    expect(loadConfig('createBackup', env).huawei.endpoints).toEqual({
+      dds: 'http://127.0.0.1:4010',
+      rds: 'http://127.0.0.1:4011',
+    });
   });
 
   it('carries the security token of temporary credentials', () => {
@@ -71,30 +79,61 @@ describe('Huawei Cloud configuration', () => {
       AWS_ACCESS_KEY_ID: 'AKIA',
       AWS_SECRET_ACCESS_KEY: 'aws-secret',
     };
-    expect(loadConfig('createBackup', env).huawei.credentials).toEqual({ kind: 'secretsManager', secretId: 'backup-gateway/dev/huaweicloud' });
+    expect(loadConfig('createBackup', env).huawei.credentials).toEqual({
+      kind: 'secretsManager',
+      secretId: 'backup-gateway/dev/huaweicloud',
+    });
     expect(detailOf({ ...env, AWS_REGION: undefined })).toContain('AWS_REGION is not set');
   });
 
   it('names every missing variable at once', () => {
     const detail = detailOf({});
-    for (const name of ['HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_REGION', 'HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'WEBHOOK_SIGNING_SECRET']) {
+    for (const name of [
+      'HUAWEICLOUD_SDK_PROJECT_ID',
+      'HUAWEICLOUD_REGION',
+      'HUAWEICLOUD_SDK_AK',
+      'HUAWEICLOUD_SDK_SK',
+      'WEBHOOK_SIGNING_SECRET',
+    ]) {
       expect(detail).toContain(`${name} is not set`);
     }
   });
 
   it.each([
-    ['a malformed project id', { HUAWEICLOUD_SDK_PROJECT_ID: 'my-project' }, 'HUAWEICLOUD_SDK_PROJECT_ID must be 32 hexadecimal characters'],
-    ['a malformed region', { HUAWEICLOUD_REGION: 'Beijing' }, 'HUAWEICLOUD_REGION is not a region name such as cn-north-4'],
-    ['a malformed endpoint', { HUAWEICLOUD_DDS_ENDPOINT: 'dds.local' }, 'HUAWEICLOUD_DDS_ENDPOINT must be an http(s) URL'],
+    [
+      'a malformed project id',
+      { HUAWEICLOUD_SDK_PROJECT_ID: 'my-project' },
+      'HUAWEICLOUD_SDK_PROJECT_ID must be 32 hexadecimal characters',
+    ],
+    [
+      'a malformed region',
+      { HUAWEICLOUD_REGION: 'Beijing' },
+      'HUAWEICLOUD_REGION is not a region name such as cn-north-4',
+    ],
+    [
+      'a malformed endpoint',
+      { HUAWEICLOUD_DDS_ENDPOINT: 'dds.local' },
+      'HUAWEICLOUD_DDS_ENDPOINT must be an http(s) URL',
+    ],
     ['both a secret and plain keys', { HUAWEICLOUD_CREDENTIALS_SECRET: 's', AWS_REGION: 'eu-west-1' }, 'not both'],
-    ['an unknown RDS API version', { HUAWEICLOUD_RDS_API_VERSION: 'v2' }, 'HUAWEICLOUD_RDS_API_VERSION must be one of v1, v3 (it is "v2"'],
-    ['an RDS API version in capitals', { HUAWEICLOUD_RDS_API_VERSION: 'V3' }, 'HUAWEICLOUD_RDS_API_VERSION must be one of v1, v3 (it is "V3"'],
+    [
+      'an unknown RDS API version',
+      { HUAWEICLOUD_RDS_API_VERSION: 'v2' },
+      'HUAWEICLOUD_RDS_API_VERSION must be one of v1, v3 (it is "v2"',
+    ],
+    [
+      'an RDS API version in capitals',
+      { HUAWEICLOUD_RDS_API_VERSION: 'V3' },
+      'HUAWEICLOUD_RDS_API_VERSION must be one of v1, v3 (it is "V3"',
+    ],
   ])('refuses %s', (_, override, expected) => {
     expect(detailOf({ ...base, ...override })).toContain(expected);
   });
 
   it('never repeats a secret key in its message', () => {
-    expect(detailOf({ ...base, HUAWEICLOUD_SDK_SK: 'super-secret', HUAWEICLOUD_SDK_PROJECT_ID: 'x' })).not.toContain('super-secret');
+    expect(detailOf({ ...base, HUAWEICLOUD_SDK_SK: 'super-secret', HUAWEICLOUD_SDK_PROJECT_ID: 'x' })).not.toContain(
+      'super-secret',
+    );
   });
 });
 
@@ -123,7 +162,11 @@ describe('one configuration, every problem named at once', () => {
   it('reads only the variables of the function at hand', () => {
     // The schedule's targets are no concern of the webhook, nor the webhook's secret of the schedule.
     expect(() => loadConfig('createBackup', { ...base, BACKUP_SCHEDULE_TARGETS: 'not json' })).not.toThrow();
-    const schedule = loadConfig('scheduledBackups', { ...base, WEBHOOK_SIGNING_SECRET: undefined, BACKUP_SCHEDULE_TARGETS: '[]' });
+    const schedule = loadConfig('scheduledBackups', {
+      ...base,
+      WEBHOOK_SIGNING_SECRET: undefined,
+      BACKUP_SCHEDULE_TARGETS: '[]',
+    });
     expect(schedule.signingSecrets).toBeUndefined();
     expect(detailOf({ ...base }, 'scheduledBackups')).toContain('BACKUP_SCHEDULE_TARGETS is not set');
   });
@@ -157,8 +200,16 @@ describe('one configuration, every problem named at once', () => {
       credentials: { accessKeyId: 'AKIA', secretAccessKey: 'aws-secret', sessionToken: 'token' },
       endpoints: {},
     });
-    expect(detailOf({ ...base, IDEMPOTENCY_TABLE: 'table', AWS_REGION: 'eu-west-1' })).toContain('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
-    expect(loadConfig('createBackup', { ...base, IDEMPOTENCY_TABLE: 'table', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }).aws.credentials).toEqual({
+    expect(detailOf({ ...base, IDEMPOTENCY_TABLE: 'table', AWS_REGION: 'eu-west-1' })).toContain(
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set',
+    );
+    expect(
+      loadConfig('createBackup', {
+        ...base,
+        IDEMPOTENCY_TABLE: 'table',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+      }).aws.credentials,
+    ).toEqual({
       accessKeyId: 'local',
       secretAccessKey: 'local',
     });
@@ -166,8 +217,14 @@ describe('one configuration, every problem named at once', () => {
 
   it('remembers idempotency keys for 24 hours unless told otherwise, and is off without a table', () => {
     const local = { ...base, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' };
-    expect(loadConfig('createBackup', { ...local, IDEMPOTENCY_TABLE: 'table' }).idempotency).toEqual({ tableName: 'table', expiresAfterSeconds: 86_400 });
-    expect(loadConfig('createBackup', { ...local, IDEMPOTENCY_TABLE: 't', IDEMPOTENCY_EXPIRES_AFTER_SECONDS: '3600' }).idempotency?.expiresAfterSeconds).toBe(3600);
+    expect(loadConfig('createBackup', { ...local, IDEMPOTENCY_TABLE: 'table' }).idempotency).toEqual({
+      tableName: 'table',
+      expiresAfterSeconds: 86_400,
+    });
+    expect(
+      loadConfig('createBackup', { ...local, IDEMPOTENCY_TABLE: 't', IDEMPOTENCY_EXPIRES_AFTER_SECONDS: '3600' })
+        .idempotency?.expiresAfterSeconds,
+    ).toBe(3600);
     expect(loadConfig('createBackup', { ...local, IDEMPOTENCY_TABLE: ' ' }).idempotency).toBeUndefined();
   });
 
@@ -188,20 +245,44 @@ describe('signing secrets and the Slack allow-list', () => {
   };
 
   it('reads the comma-separated variable of a local run', () => {
-    expect(loadConfig('slackCommand', slack).signingSecrets).toEqual({ kind: 'values', secrets: ['new-secret', 'old-secret'] });
+    expect(loadConfig('slackCommand', slack).signingSecrets).toEqual({
+      kind: 'values',
+      secrets: ['new-secret', 'old-secret'],
+    });
   });
 
   it('names the field of the Secrets Manager secret in AWS', () => {
-    const env = { ...slack, SLACK_SIGNING_SECRET: undefined, SIGNING_SECRETS_SECRET: 'backup-gateway/dev/signing', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' };
-    expect(loadConfig('slackCommand', env).signingSecrets).toEqual({ kind: 'secretsManager', secretId: 'backup-gateway/dev/signing', field: 'SLACK_SIGNING_SECRET' });
+    const env = {
+      ...slack,
+      SLACK_SIGNING_SECRET: undefined,
+      SIGNING_SECRETS_SECRET: 'backup-gateway/dev/signing',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+    };
+    expect(loadConfig('slackCommand', env).signingSecrets).toEqual({
+      kind: 'secretsManager',
+      secretId: 'backup-gateway/dev/signing',
+      field: 'SLACK_SIGNING_SECRET',
+    });
   });
 
   it.each([
-    ['neither is set', {}, 'WEBHOOK_SIGNING_SECRET is not set (or name the Secrets Manager secret holding it in SIGNING_SECRETS_SECRET)'],
-    ['the variable holds only blanks and commas', { WEBHOOK_SIGNING_SECRET: ' , ' }, 'WEBHOOK_SIGNING_SECRET is not set'],
+    [
+      'neither is set',
+      {},
+      'WEBHOOK_SIGNING_SECRET is not set (or name the Secrets Manager secret holding it in SIGNING_SECRETS_SECRET)',
+    ],
+    [
+      'the variable holds only blanks and commas',
+      { WEBHOOK_SIGNING_SECRET: ' , ' },
+      'WEBHOOK_SIGNING_SECRET is not set',
+    ],
     [
       'both are set',
-      { WEBHOOK_SIGNING_SECRET: 'w1', SIGNING_SECRETS_SECRET: 'backup-gateway/dev/signing', AWS_ENDPOINT_URL: 'http://127.0.0.1:1' },
+      {
+        WEBHOOK_SIGNING_SECRET: 'w1',
+        SIGNING_SECRETS_SECRET: 'backup-gateway/dev/signing',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
+      },
       'set either SIGNING_SECRETS_SECRET or WEBHOOK_SIGNING_SECRET, not both',
     ],
   ])('refuses the webhook when %s', (_, env, message) => {
@@ -209,20 +290,37 @@ describe('signing secrets and the Slack allow-list', () => {
   });
 
   it('needs the request queue, takes one workspace, and posts to Slack only under the prefix', () => {
-    expect(detailOf({ ...slack, BACKUP_REQUESTS_QUEUE_URL: undefined }, 'slackCommand')).toContain('BACKUP_REQUESTS_QUEUE_URL is not set');
-    expect(detailOf({ ...slack, SLACK_TEAM_ID: 'acme' }, 'slackCommand')).toContain('SLACK_TEAM_ID must be a Slack team ID such as T0123ABCD');
+    expect(detailOf({ ...slack, BACKUP_REQUESTS_QUEUE_URL: undefined }, 'slackCommand')).toContain(
+      'BACKUP_REQUESTS_QUEUE_URL is not set',
+    );
+    expect(detailOf({ ...slack, SLACK_TEAM_ID: 'acme' }, 'slackCommand')).toContain(
+      'SLACK_TEAM_ID must be a Slack team ID such as T0123ABCD',
+    );
     expect(loadConfig('slackCommand', { ...slack, SLACK_TEAM_ID: 'T0ACME001' }).slack).toEqual({
       responseUrlPrefix: 'https://hooks.slack.com/',
       teamId: 'T0ACME001',
       requestsQueueUrl: slack.BACKUP_REQUESTS_QUEUE_URL,
     });
-    const tracker = loadConfig('trackBackups', { ...base, BACKUPS_TABLE: 'backups', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', SIGNING_SECRETS_SECRET: 'backup-gateway/dev/signing' });
-    expect(tracker.slack).toEqual({ responseUrlPrefix: 'https://hooks.slack.com/', notifyWebhook: { kind: 'secretsManager', secretId: 'backup-gateway/dev/signing' } });
+    const tracker = loadConfig('trackBackups', {
+      ...base,
+      BACKUPS_TABLE: 'backups',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+      SIGNING_SECRETS_SECRET: 'backup-gateway/dev/signing',
+    });
+    expect(tracker.slack).toEqual({
+      responseUrlPrefix: 'https://hooks.slack.com/',
+      notifyWebhook: { kind: 'secretsManager', secretId: 'backup-gateway/dev/signing' },
+    });
   });
 
   it('names every allow-list entry that is not a Slack ID', () => {
-    const detail = detailOf({ ...slack, SLACK_ALLOWED_USERS: 'U012AB3CD,@alice', SLACK_ALLOWED_CHANNELS: '#ops,C0123OPS,U012AB3CD' }, 'slackCommand');
+    const detail = detailOf(
+      { ...slack, SLACK_ALLOWED_USERS: 'U012AB3CD,@alice', SLACK_ALLOWED_CHANNELS: '#ops,C0123OPS,U012AB3CD' },
+      'slackCommand',
+    );
     expect(detail).toContain('SLACK_ALLOWED_USERS must list Slack IDs such as U012AB3CD, not names (found "@alice")');
-    expect(detail).toContain('SLACK_ALLOWED_CHANNELS must list Slack IDs such as C0123OPS, not names (found "#ops", "U012AB3CD")');
+    expect(detail).toContain(
+      'SLACK_ALLOWED_CHANNELS must list Slack IDs such as C0123OPS, not names (found "#ops", "U012AB3CD")',
+    );
   });
 });

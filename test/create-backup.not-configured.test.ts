@@ -25,7 +25,8 @@ afterAll(() => {
 
 it('says at cold start which variables are missing, without their values', () => {
   expect(coldStartLog).toContain('cold start failed');
-  for (const name of ['HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_REGION', 'HUAWEICLOUD_SDK_AK']) expect(coldStartLog).toContain(name);
+  for (const name of ['HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_REGION', 'HUAWEICLOUD_SDK_AK'])
+    expect(coldStartLog).toContain(name);
   expect(coldStartLog).not.toContain('sk-that-must-not-leak');
 });
 

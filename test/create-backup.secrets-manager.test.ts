@@ -79,7 +79,8 @@ it('answers 500 "not configured" and logs why when the secret cannot be read', a
     expect.objectContaining({
       level: 'ERROR',
       message: 'gateway not configured',
-      detail: "Secret backup-gateway/test/missing could not be read: ResourceNotFoundException (Secrets Manager can't find the specified secret.)",
+      detail:
+        "Secret backup-gateway/test/missing could not be read: ResourceNotFoundException (Secrets Manager can't find the specified secret.)",
     }),
   ]);
   expect(standIn.requests).toHaveLength(0);
@@ -93,9 +94,13 @@ it('never repeats any part of a secret that is not JSON, in the log or the answe
   });
   expect(response.statusCode).toBe(500);
   expect(logs).toEqual([
-    expect.objectContaining({ message: 'gateway not configured', detail: `Secret ${NOT_JSON_SECRET_ID} must hold a JSON object (its value is not shown)` }),
+    expect.objectContaining({
+      message: 'gateway not configured',
+      detail: `Secret ${NOT_JSON_SECRET_ID} must hold a JSON object (its value is not shown)`,
+    }),
   ]);
   const everything = JSON.stringify(logs) + String(response.body);
-  for (let start = 0; start + 8 <= NOT_JSON_VALUE.length; start++) expect(everything).not.toContain(NOT_JSON_VALUE.slice(start, start + 8));
+  for (let start = 0; start + 8 <= NOT_JSON_VALUE.length; start++)
+    expect(everything).not.toContain(NOT_JSON_VALUE.slice(start, start + 8));
   expect(standIn.requests).toHaveLength(0);
 });

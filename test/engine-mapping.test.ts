@@ -24,7 +24,11 @@ describe('toUpstreamCall', () => {
       'DDS spells the instance instance_id, whatever the RDS version',
       { engine: 'dds', instanceId: 'i-1', name: 'bk-01', description: 'd' },
       'v3',
-      { service: 'dds', path: `/v3/${PROJECT}/backups`, body: { backup: { instance_id: 'i-1', name: 'bk-01', description: 'd' } } },
+      {
+        service: 'dds',
+        path: `/v3/${PROJECT}/backups`,
+        body: { backup: { instance_id: 'i-1', name: 'bk-01', description: 'd' } },
+      },
     ],
     [
       'MySQL spells it instance, on RDS v1',
@@ -36,7 +40,12 @@ describe('toUpstreamCall', () => {
       'PostgreSQL goes to RDS too',
       { engine: 'postgresql', instanceId: 'i-3', name: 'bk-03', description: '' },
       'v1',
-      { service: 'rds', apiVersion: 'v1', path: RDS_V1, body: { backup: { instance: 'i-3', name: 'bk-03', description: '' } } },
+      {
+        service: 'rds',
+        apiVersion: 'v1',
+        path: RDS_V1,
+        body: { backup: { instance: 'i-3', name: 'bk-03', description: '' } },
+      },
     ],
     [
       'SQL Server lists databases as {name} objects',
@@ -57,7 +66,13 @@ describe('toUpstreamCall', () => {
     ],
     [
       'RDS v3 backs up listed PostgreSQL databases, one by one when asked',
-      { engine: 'postgresql', instanceId: 'i-6', name: 'bk-06', databases: ['sales'], backupDatabasesIndividually: true },
+      {
+        engine: 'postgresql',
+        instanceId: 'i-6',
+        name: 'bk-06',
+        databases: ['sales'],
+        backupDatabasesIndividually: true,
+      },
       'v3',
       {
         service: 'rds',
@@ -70,7 +85,12 @@ describe('toUpstreamCall', () => {
       'RDS v3 leaves backup_database_individually out when it is not asked for',
       { engine: 'sqlserver', instanceId: 'i-7', name: 'bk-07', databases: ['user01'] },
       'v3',
-      { service: 'rds', apiVersion: 'v3', path: RDS_V3, body: { instance_id: 'i-7', name: 'bk-07', databases: [{ name: 'user01' }] } },
+      {
+        service: 'rds',
+        apiVersion: 'v3',
+        path: RDS_V3,
+        body: { instance_id: 'i-7', name: 'bk-07', databases: [{ name: 'user01' }] },
+      },
     ],
   ])('%s', (_, command, rdsApiVersion, expected) => {
     expect(toUpstreamCall(command, PROJECT, rdsApiVersion)).toEqual(expected);
@@ -80,12 +100,22 @@ describe('toUpstreamCall', () => {
     [
       'partial PostgreSQL backups',
       { engine: 'postgresql', instanceId: 'i', name: 'abcd', databases: ['sales'] },
-      [{ field: 'databases', message: expect.stringContaining('with engine postgresql needs RDS API v3 (HUAWEICLOUD_RDS_API_VERSION=v3)') }],
+      [
+        {
+          field: 'databases',
+          message: expect.stringContaining('with engine postgresql needs RDS API v3 (HUAWEICLOUD_RDS_API_VERSION=v3)'),
+        },
+      ],
     ],
     [
       'one backup per database',
       { engine: 'sqlserver', instanceId: 'i', name: 'abcd', databases: ['a'], backupDatabasesIndividually: true },
-      [{ field: 'backupDatabasesIndividually', message: expect.stringContaining('needs RDS API v3 (HUAWEICLOUD_RDS_API_VERSION=v3)') }],
+      [
+        {
+          field: 'backupDatabasesIndividually',
+          message: expect.stringContaining('needs RDS API v3 (HUAWEICLOUD_RDS_API_VERSION=v3)'),
+        },
+      ],
     ],
     [
       'both at once',
@@ -121,7 +151,10 @@ describe('toBackupResult', () => {
   });
 
   it('takes a DDS job_id when present', () => {
-    expect(toBackupResult(dds, DDS, { backup_id: 'b', job_id: 'j-1' }, null)).toMatchObject({ jobIds: ['j-1'], upstreamRequestId: null });
+    expect(toBackupResult(dds, DDS, { backup_id: 'b', job_id: 'j-1' }, null)).toMatchObject({
+      jobIds: ['j-1'],
+      upstreamRequestId: null,
+    });
   });
 
   it('reads the documented RDS answer', () => {

@@ -98,12 +98,10 @@ const hugeArrays = fc
   .chain((request) => fc.constantFrom(request, Array(request.databases.length).fill(REQUEST.engine)))
   .map((value) => refused(JSON.stringify(value)));
 
-const manyUnknownFields = fc
-  .tuple(fc.integer({ min: 21, max: 300 }), anyText(40))
-  .map(([count, stem]) => {
-    const unknown = Object.fromEntries(Array.from({ length: count }, (_, i) => [`${stem}${i}`, i]));
-    return refused(JSON.stringify({ ...REQUEST, ...unknown }));
-  });
+const manyUnknownFields = fc.tuple(fc.integer({ min: 21, max: 300 }), anyText(40)).map(([count, stem]) => {
+  const unknown = Object.fromEntries(Array.from({ length: count }, (_, i) => [`${stem}${i}`, i]));
+  return refused(JSON.stringify({ ...REQUEST, ...unknown }));
+});
 
 /** Every known field wrong in its most wordy way, with unknown fields named in long unusual text. */
 const wordyProblems = fc

@@ -14,7 +14,7 @@ import { startSlackFlow } from './support/slack-flow';
 const DDS_INSTANCE = 'a89dab5e39394eccbdb77b19d57b0180in02';
 
 let flow: Awaited<ReturnType<typeof startSlackFlow>>;
-let getHandler: (typeof import('../functions/getBackup/handler'))['handler'];
+let getHandler: typeof import('../functions/getBackup/handler')['handler'];
 
 beforeAll(async () => {
   flow = await startSlackFlow();

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SLACK_SIGNATURE, WEBHOOK_SIGNATURE, signatureOf, signedHeaders, verifySignature, type SignedRequest } from '../shared/auth/hmac';
+import {
+  SLACK_SIGNATURE,
+  WEBHOOK_SIGNATURE,
+  signatureOf,
+  signedHeaders,
+  verifySignature,
+  type SignedRequest,
+} from '../shared/auth/hmac';
 import { ConfigurationError, UnauthorizedError, type SignatureFailure } from '../shared/errors';
 
 /** The frozen clock of every case: 2026-11-24T22:15:00Z. */
@@ -31,7 +38,7 @@ describe('verifySignature', () => {
     expect(verify(signed())).toBe('passed');
   });
 
-  it('matches Slack\'s own worked example (v0 scheme)', () => {
+  it("matches Slack's own worked example (v0 scheme)", () => {
     const body = Buffer.from(
       'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c',
     );
@@ -39,7 +46,12 @@ describe('verifySignature', () => {
     expect(signatureOf(SLACK_SIGNATURE, '8f742231b10e8888abcd99yyyzzz85a5', '1531420618', body)).toBe(signature);
     expect(
       failureOf(() =>
-        verifySignature(SLACK_SIGNATURE, ['8f742231b10e8888abcd99yyyzzz85a5'], { timestamp: '1531420618', signature, body }, new Date(1531420618_000)),
+        verifySignature(
+          SLACK_SIGNATURE,
+          ['8f742231b10e8888abcd99yyyzzz85a5'],
+          { timestamp: '1531420618', signature, body },
+          new Date(1531420618_000),
+        ),
       ),
     ).toBe('passed');
   });
@@ -109,7 +121,7 @@ describe('verifySignature', () => {
 
   it.each([
     ['without its prefix', (s: string) => s.replace('sha256=', '')],
-    ['with Slack\'s prefix', (s: string) => s.replace('sha256=', 'v0=')],
+    ["with Slack's prefix", (s: string) => s.replace('sha256=', 'v0=')],
     ['cut short', (s: string) => s.slice(0, -2)],
     ['with a non-hex character', (s: string) => `${s.slice(0, -1)}g`],
     ['with one digit changed', (s: string) => `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}`],
@@ -125,7 +137,10 @@ describe('verifySignature', () => {
 
   it('signedHeaders gives the headers verifySignature reads', () => {
     const headers = signedHeaders(WEBHOOK_SIGNATURE, SECRET, BODY, NOW);
-    expect(headers).toEqual({ 'x-backup-timestamp': String(NOW_SECONDS), 'x-backup-signature': expect.stringMatching(/^sha256=[0-9a-f]{64}$/) });
+    expect(headers).toEqual({
+      'x-backup-timestamp': String(NOW_SECONDS),
+      'x-backup-signature': expect.stringMatching(/^sha256=[0-9a-f]{64}$/),
+    });
     const request = { timestamp: headers['x-backup-timestamp'], signature: headers['x-backup-signature'], body: BODY };
     expect(verify(request)).toBe('passed');
   });

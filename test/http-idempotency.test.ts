@@ -8,10 +8,13 @@ import { expectDocumentedResponse } from './support/openapi';
 
 let standIn: HuaweiStandIn;
 let closeBackends: () => Promise<void>;
-let handler: (typeof import('../functions/createBackup/handler'))['handler'];
+let handler: typeof import('../functions/createBackup/handler')['handler'];
 
 async function post(body: unknown, headers: Record<string, string> = {}) {
-  const response = (await handler(httpEvent({ body, headers }), lambdaContext())) as APIGatewayProxyStructuredResultV2 & { body: string };
+  const response = (await handler(
+    httpEvent({ body, headers }),
+    lambdaContext(),
+  )) as APIGatewayProxyStructuredResultV2 & { body: string };
   expectDocumentedResponse(response);
   return response;
 }
@@ -46,15 +49,23 @@ describe('POST /backups with an idempotency key', () => {
   });
 
   it('accepts the same key in header and body', async () => {
-    const response = await post({ ...ddsRequest, idempotencyKey: 'same-in-both' }, { 'Idempotency-Key': 'same-in-both' });
+    const response = await post(
+      { ...ddsRequest, idempotencyKey: 'same-in-both' },
+      { 'Idempotency-Key': 'same-in-both' },
+    );
     expect(response.statusCode).toBe(202);
   });
 
   it('refuses a header key that differs from the body key with a 400 and calls nobody', async () => {
-    const response = await post({ ...ddsRequest, idempotencyKey: 'in-the-body' }, { 'Idempotency-Key': 'in-the-header' });
+    const response = await post(
+      { ...ddsRequest, idempotencyKey: 'in-the-body' },
+      { 'Idempotency-Key': 'in-the-header' },
+    );
 
     expect(response.statusCode).toBe(400);
-    expect(json(response).errors).toEqual([{ field: 'idempotencyKey', message: expect.stringContaining('Idempotency-Key header') }]);
+    expect(json(response).errors).toEqual([
+      { field: 'idempotencyKey', message: expect.stringContaining('Idempotency-Key header') },
+    ]);
     expect(standIn.requests).toHaveLength(0);
   });
 
@@ -62,7 +73,10 @@ describe('POST /backups with an idempotency key', () => {
     const response = await post(ddsRequest, { 'Idempotency-Key': 'no spaces allowed' });
 
     expect(response.statusCode).toBe(400);
-    expect(json(response).errors[0]).toEqual({ field: 'idempotencyKey', message: expect.stringContaining('found " "') });
+    expect(json(response).errors[0]).toEqual({
+      field: 'idempotencyKey',
+      message: expect.stringContaining('found " "'),
+    });
   });
 
   it('refuses the same key with a different request, naming the conflict, and creates nothing more', async () => {
@@ -70,7 +84,10 @@ describe('POST /backups with an idempotency key', () => {
     const conflict = await post({ ...ddsRequest, name: 'nightly-02' }, { 'Idempotency-Key': 'reused-key' });
 
     expect(conflict.statusCode).toBe(422);
-    expect(json(conflict)).toMatchObject({ code: 'idempotency_key_reused', detail: expect.stringContaining('"reused-key"') });
+    expect(json(conflict)).toMatchObject({
+      code: 'idempotency_key_reused',
+      detail: expect.stringContaining('"reused-key"'),
+    });
     expect(standIn.backups().map((backup) => backup.name)).toEqual(['nightly-01']);
   });
 
@@ -109,7 +126,11 @@ describe('POST /backups with an idempotency key', () => {
   });
 
   it('stores no failed result: a retry after an upstream error creates the backup', async () => {
-    standIn.script({ kind: 'answer', status: 400, body: JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Invalid parameter.' }) });
+    standIn.script({
+      kind: 'answer',
+      status: 400,
+      body: JSON.stringify({ error_code: 'DBS.200001', error_msg: 'Invalid parameter.' }),
+    });
     const failed = await post(ddsRequest, { 'Idempotency-Key': 'retry-after-failure' });
     const retried = await post(ddsRequest, { 'Idempotency-Key': 'retry-after-failure' });
 

@@ -35,9 +35,22 @@ function client(overrides: Partial<HuaweiClientOptions> = {}) {
   });
 }
 const soon = (ms = 10_000) => Date.now() + ms;
-const rejectionOf = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('expected a failure'), (error: unknown) => error);
+const rejectionOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => expect.unreachable('expected a failure'),
+    (error: unknown) => error,
+  );
 const throttle = (headers: Record<string, string> = {}) =>
-  ({ kind: 'answer', status: 429, headers, body: JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'The throttling threshold has been reached', request_id: 'r' }) }) as const;
+  ({
+    kind: 'answer',
+    status: 429,
+    headers,
+    body: JSON.stringify({
+      error_code: 'APIGW.0308',
+      error_msg: 'The throttling threshold has been reached',
+      request_id: 'r',
+    }),
+  }) as const;
 
 beforeAll(async () => {
   standIn = await startHuaweiStandIn({ ...TEST_KEYS, refuseConcurrentBackups: false });
@@ -52,7 +65,11 @@ waits = [];
 describe('Huawei client: success', () => {
   it('sends a signed request the stand-in accepts and returns the answer with its request id', async () => {
     const answer = await client().post('dds', DDS_PATH, ddsBody, soon());
-    expect(answer).toMatchObject({ status: 200, requestId: expect.stringMatching(/^[0-9a-f]{32}$/), body: { backup_id: expect.any(String) } });
+    expect(answer).toMatchObject({
+      status: 200,
+      requestId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      body: { backup_id: expect.any(String) },
+    });
     const [sent] = standIn.requests;
     expect(sent.refusal).toBeUndefined();
     expect(sent.headers['content-type']).toBe('application/json');
@@ -66,9 +83,15 @@ describe('Huawei client: success', () => {
       const withToken = createHuaweiClient({
         endpoints: { dds: strict.url, rds: strict.url },
         projectId: TEST_KEYS.projectId,
-        credentials: async () => ({ accessKey: TEST_KEYS.accessKey, secretKey: TEST_KEYS.secretKey, securityToken: 'temporary-token' }),
+        credentials: async () => ({
+          accessKey: TEST_KEYS.accessKey,
+          secretKey: TEST_KEYS.secretKey,
+          securityToken: 'temporary-token',
+        }),
       });
-      await expect(withToken.post('rds', RDS_PATH, { backup: { instance: 'i', name: 'abcd' } }, soon())).resolves.toMatchObject({ status: 200 });
+      await expect(
+        withToken.post('rds', RDS_PATH, { backup: { instance: 'i', name: 'abcd' } }, soon()),
+      ).resolves.toMatchObject({ status: 200 });
       expect(strict.requests[0].headers['x-security-token']).toBe('temporary-token');
     } finally {
       await strict.close();
@@ -114,10 +137,19 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
   });
 
   it('gives up after the last attempt with a 429 that carries when to retry', async () => {
-    standIn.script(throttle({ 'Retry-After': '0' }), throttle({ 'Retry-After': '0' }), throttle({ 'Retry-After': '7' }));
+    standIn.script(
+      throttle({ 'Retry-After': '0' }),
+      throttle({ 'Retry-After': '0' }),
+      throttle({ 'Retry-After': '7' }),
+    );
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon()));
     expect(error).toBeInstanceOf(UpstreamThrottledError);
-    expect(error).toMatchObject({ code: 'throttled', retryAfterSeconds: 7, backupMayExist: false, upstream: { status: 429, code: 'APIGW.0308' } });
+    expect(error).toMatchObject({
+      code: 'throttled',
+      retryAfterSeconds: 7,
+      backupMayExist: false,
+      upstream: { status: 429, code: 'APIGW.0308' },
+    });
     expect(standIn.requests).toHaveLength(3);
     expect(standIn.backups()).toHaveLength(0);
   });
@@ -131,7 +163,9 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
 
   it('retries a 503 and then succeeds', async () => {
     standIn.script({ kind: 'answer', status: 503, body: '' });
-    await expect(client().post('rds', RDS_PATH, { backup: { instance: 'i', name: 'abcd' } }, soon())).resolves.toMatchObject({ status: 200 });
+    await expect(
+      client().post('rds', RDS_PATH, { backup: { instance: 'i', name: 'abcd' } }, soon()),
+    ).resolves.toMatchObject({ status: 200 });
     expect(standIn.requests).toHaveLength(2);
   });
 
@@ -146,17 +180,27 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
     const closed = await startHuaweiStandIn({ ...TEST_KEYS });
     const url = closed.url;
     await closed.close();
-    const error = await rejectionOf(client({ endpoints: { dds: url, rds: url } }).post('dds', DDS_PATH, ddsBody, soon()));
+    const error = await rejectionOf(
+      client({ endpoints: { dds: url, rds: url } }).post('dds', DDS_PATH, ddsBody, soon()),
+    );
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect((error as Error).message).toContain('connection refused');
     expect(waits).toHaveLength(2);
   });
 
   it.each([500, 502, 504])('never retries a %i: the backup may exist', async (status) => {
-    standIn.script({ kind: 'answer', status, body: JSON.stringify({ error_code: 'DBS.200003', error_msg: 'Internal error' }) });
+    standIn.script({
+      kind: 'answer',
+      status,
+      body: JSON.stringify({ error_code: 'DBS.200003', error_msg: 'Internal error' }),
+    });
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon()));
     expect(error).toBeInstanceOf(UpstreamFailedError);
-    expect(error).toMatchObject({ code: 'upstream_error', backupMayExist: true, upstream: { status, code: 'DBS.200003', message: 'Internal error' } });
+    expect(error).toMatchObject({
+      code: 'upstream_error',
+      backupMayExist: true,
+      upstream: { status, code: 'DBS.200003', message: 'Internal error' },
+    });
     expect((error as Error).message).toContain('may have been created');
     expect(standIn.requests).toHaveLength(1);
   });
@@ -201,18 +245,34 @@ describe('Huawei client: retries only where the upstream surely did not act', ()
 
 describe('Huawei client: error shapes and meanings', () => {
   it.each([
-    ['DDS error_code/error_msg', 400, { error_code: 'DBS.200001', error_msg: 'Invalid parameter' }, { code: 'DBS.200001', message: 'Invalid parameter' }],
-    ['RDS v1 errCode/externalMessage', 404, { errCode: 'RDS.0022', externalMessage: 'The instance does not exist' }, { code: 'RDS.0022', message: 'The instance does not exist' }],
+    [
+      'DDS error_code/error_msg',
+      400,
+      { error_code: 'DBS.200001', error_msg: 'Invalid parameter' },
+      { code: 'DBS.200001', message: 'Invalid parameter' },
+    ],
+    [
+      'RDS v1 errCode/externalMessage',
+      404,
+      { errCode: 'RDS.0022', externalMessage: 'The instance does not exist' },
+      { code: 'RDS.0022', message: 'The instance does not exist' },
+    ],
   ])('keeps the status of a %s refusal', async (_, status, body, upstream) => {
     standIn.script({ kind: 'answer', status, body: JSON.stringify(body) });
     const error = await rejectionOf(client().post('dds', DDS_PATH, ddsBody, soon()));
     expect(error).toBeInstanceOf(UpstreamRejectedError);
-    expect(error).toMatchObject({ code: 'upstream_rejected', backupMayExist: false, upstream: { status, ...upstream, requestId: expect.any(String) } });
+    expect(error).toMatchObject({
+      code: 'upstream_rejected',
+      backupMayExist: false,
+      upstream: { status, ...upstream, requestId: expect.any(String) },
+    });
     expect(httpStatusOf(error)).toBe(status);
   });
 
   it('turns a refused signature into "misconfigured" without the upstream text', async () => {
-    const wrongKey = client({ credentials: async () => ({ accessKey: TEST_KEYS.accessKey, secretKey: 'not-the-secret' }) });
+    const wrongKey = client({
+      credentials: async () => ({ accessKey: TEST_KEYS.accessKey, secretKey: 'not-the-secret' }),
+    });
     const error = await rejectionOf(wrongKey.post('dds', DDS_PATH, ddsBody, soon()));
     expect(standIn.requests[0].refusal).toBe('signature does not match');
     expect(error).toBeInstanceOf(UpstreamMisconfiguredError);
@@ -226,13 +286,19 @@ describe('Huawei client: error shapes and meanings', () => {
     ['DDS busy as DBS.200019', 409, { error_code: 'DBS.200019', error_msg: 'Another operation is being performed' }],
   ])('turns %s into a 409', async (_, status, body) => {
     standIn.script({ kind: 'answer', status, body: JSON.stringify(body) });
-    const error = await rejectionOf(client().post('rds', RDS_PATH, { backup: { instance: 'i', name: 'abcd' } }, soon()));
+    const error = await rejectionOf(
+      client().post('rds', RDS_PATH, { backup: { instance: 'i', name: 'abcd' } }, soon()),
+    );
     expect(error).toBeInstanceOf(BackupInProgressError);
     expect(error).toMatchObject({ code: 'backup_in_progress', backupMayExist: false });
   });
 
   it('turns a 403 permission refusal into "misconfigured"', async () => {
-    standIn.script({ kind: 'answer', status: 403, body: JSON.stringify({ error_code: 'DBS.280235', error_msg: 'Policy does not allow dds:backup:create' }) });
+    standIn.script({
+      kind: 'answer',
+      status: 403,
+      body: JSON.stringify({ error_code: 'DBS.280235', error_msg: 'Policy does not allow dds:backup:create' }),
+    });
     await expect(client().post('dds', DDS_PATH, ddsBody, soon())).rejects.toBeInstanceOf(UpstreamMisconfiguredError);
   });
 });

@@ -15,12 +15,15 @@ const problemsOf = (input: unknown, defaults = {}) => {
 };
 
 describe('idempotencyKey rule', () => {
-  it.each(['k', 'deploy-4711', 'a'.repeat(128), '059f36b4-87a3-44ab-83d2-661975830a7d:c2aac04b4b44460aa75674fc0fd878b2no04', 'Release_2.7.1'])(
-    'accepts %s',
-    (key) => {
-      expect(validateBackupRequest({ ...request, idempotencyKey: key }).idempotencyKey).toBe(key);
-    },
-  );
+  it.each([
+    'k',
+    'deploy-4711',
+    'a'.repeat(128),
+    '059f36b4-87a3-44ab-83d2-661975830a7d:c2aac04b4b44460aa75674fc0fd878b2no04',
+    'Release_2.7.1',
+  ])('accepts %s', (key) => {
+    expect(validateBackupRequest({ ...request, idempotencyKey: key }).idempotencyKey).toBe(key);
+  });
 
   it.each([
     ['an empty key', '', 'must be 1 to 128 characters long (it has 0)'],
@@ -34,10 +37,14 @@ describe('idempotencyKey rule', () => {
 
   it('takes a default key when the request has none, and the request’s own key over it', () => {
     expect(validateBackupRequest(request, { idempotencyKey: 'message-1' }).idempotencyKey).toBe('message-1');
-    expect(validateBackupRequest({ ...request, idempotencyKey: 'own' }, { idempotencyKey: 'message-1' }).idempotencyKey).toBe('own');
+    expect(
+      validateBackupRequest({ ...request, idempotencyKey: 'own' }, { idempotencyKey: 'message-1' }).idempotencyKey,
+    ).toBe('own');
   });
 
   it('checks a default key by the same rule', () => {
-    expect(problemsOf(request, { idempotencyKey: 'not valid' })).toEqual([{ field: 'idempotencyKey', message: expect.stringContaining('found " "') }]);
+    expect(problemsOf(request, { idempotencyKey: 'not valid' })).toEqual([
+      { field: 'idempotencyKey', message: expect.stringContaining('found " "') },
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import type { HuaweiStandIn } from '../local/huawei-stand-in';
 import { httpEvent, lambdaContext, logLinesOf, startStandInForHandlers } from './support/fixtures';
 
 let standIn: HuaweiStandIn;
-let handler: (typeof import('../functions/createBackup/handler'))['handler'];
+let handler: typeof import('../functions/createBackup/handler')['handler'];
 let coldStartLog: Array<Record<string, unknown>>;
 
 beforeAll(async () => {
@@ -17,12 +17,24 @@ afterAll(() => standIn.close());
 
 describe('without IDEMPOTENCY_TABLE', () => {
   it('warns at cold start that idempotency is off', () => {
-    expect(coldStartLog).toEqual([expect.objectContaining({ level: 'WARN', message: expect.stringContaining('idempotency is off because IDEMPOTENCY_TABLE is not set') })]);
+    expect(coldStartLog).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: expect.stringContaining('idempotency is off because IDEMPOTENCY_TABLE is not set'),
+      }),
+    ]);
   });
 
   it('still creates backups, one per request even with the same key', async () => {
-    const event = () => httpEvent({ body: { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' }, headers: { 'Idempotency-Key': 'k-1' } });
-    const responses = [await handler(event(), lambdaContext()), await handler(event(), lambdaContext())] as APIGatewayProxyStructuredResultV2[];
+    const event = () =>
+      httpEvent({
+        body: { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' },
+        headers: { 'Idempotency-Key': 'k-1' },
+      });
+    const responses = [
+      await handler(event(), lambdaContext()),
+      await handler(event(), lambdaContext()),
+    ] as APIGatewayProxyStructuredResultV2[];
 
     expect(responses.map((response) => response.statusCode)).toEqual([202, 202]);
     expect(standIn.backups()).toHaveLength(2);

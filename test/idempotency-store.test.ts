@@ -8,7 +8,11 @@ import { dynamoDbIdempotencyStore } from '../shared/aws/idempotency-store';
 import { requestBackupUseCase } from '../shared/request-backup';
 
 /** When the idempotency store fails, the caller hears what happened upstream, not a guess. */
-const request = { engine: 'dds' as const, instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02', idempotencyKey: 'store-test' };
+const request = {
+  engine: 'dds' as const,
+  instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02',
+  idempotencyKey: 'store-test',
+};
 const created: BackupResult = {
   backupId: 'bf9ee62a7f7044c583c6765c916c36edbr02',
   engine: 'dds',
@@ -21,7 +25,11 @@ const created: BackupResult = {
 };
 const settingsFor = (endpoint: string, tableName = 'backup-gateway-local-idempotency') =>
   dynamoDbIdempotencyStore(
-    createAwsClient({ region: 'local', endpoints: { dynamodb: endpoint }, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    createAwsClient({
+      region: 'local',
+      endpoints: { dynamodb: endpoint },
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
     tableName,
     86_400,
   );
@@ -37,7 +45,11 @@ describe('idempotency store failures', () => {
       return created;
     };
 
-    const attempt = requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), { via: 'http' });
+    const attempt = requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(
+      request,
+      deadline(),
+      { via: 'http' },
+    );
 
     await expect(attempt).rejects.toBeInstanceOf(IdempotencyStoreError);
     expect(calls).toBe(0);
@@ -50,17 +62,28 @@ describe('idempotency store failures', () => {
       return created;
     };
 
-    expect(await requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), { via: 'http' })).toEqual(created);
+    expect(
+      await requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), {
+        via: 'http',
+      }),
+    ).toEqual(created);
   });
 
   it('passes on the upstream error when the store fails after the upstream did', async () => {
     const dynamo = await startLocalDynamo();
-    const upstreamError = new UpstreamUnavailableError({ detail: 'Huawei Cloud answered 503 Service Unavailable.', upstream: { status: 503 } });
+    const upstreamError = new UpstreamUnavailableError({
+      detail: 'Huawei Cloud answered 503 Service Unavailable.',
+      upstream: { status: 503 },
+    });
     const createBackup: CreateBackup = async () => {
       await dynamo.close();
       throw upstreamError;
     };
 
-    await expect(requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), { via: 'http' })).rejects.toBe(upstreamError);
+    await expect(
+      requestBackupUseCase({ createBackup, idempotency: settingsFor(dynamo.endpoint) })(request, deadline(), {
+        via: 'http',
+      }),
+    ).rejects.toBe(upstreamError);
   });
 });

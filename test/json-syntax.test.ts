@@ -14,9 +14,15 @@ const parses = (text: string) => {
 describe('jsonSyntaxError', () => {
   it('finds nothing wrong in any JSON text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.json(), fc.jsonValue().map((value) => JSON.stringify(value, null, '\t'))), (text) => {
-        expect(jsonSyntaxError(text)).toBeUndefined();
-      }),
+      fc.property(
+        fc.oneof(
+          fc.json(),
+          fc.jsonValue().map((value) => JSON.stringify(value, null, '\t')),
+        ),
+        (text) => {
+          expect(jsonSyntaxError(text)).toBeUndefined();
+        },
+      ),
       { numRuns: 500 },
     );
   });

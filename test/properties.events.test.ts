@@ -9,7 +9,13 @@ import { SLACK_SIGNATURE, signedHeaders } from '../shared/auth/hmac';
 import { parseCommandText } from '../shared/slack/command-text';
 import { anyJson, brokenRequest, validDescription, validName, validRequest } from './support/arbitraries';
 import { coldStart } from './support/cold-start';
-import { httpEvent, lambdaContext, slackCommandEvent, startStandInForHandlers, TEST_SIGNING_SECRETS } from './support/fixtures';
+import {
+  httpEvent,
+  lambdaContext,
+  slackCommandEvent,
+  startStandInForHandlers,
+  TEST_SIGNING_SECRETS,
+} from './support/fixtures';
 
 /**
  * Properties of the queue and Slack entry points: whatever arrives, the function answers in its documented way,
@@ -22,8 +28,13 @@ let slack: Awaited<ReturnType<typeof coldStartSlack>>;
 let sqs: LocalSqs;
 let slackStandIn: LocalSlack;
 
-const coldStartSlack = (env: Record<string, string>) => coldStart(() => import('../functions/slackCommand/handler'), env);
-const POOL = ['a89dab5e39394eccbdb77b19d57b0180in02', '44b277eb-39be-4921-be31-3d61b43651d7', 'c2aac04b4b44460aa75674fc0fd878b2no04'];
+const coldStartSlack = (env: Record<string, string>) =>
+  coldStart(() => import('../functions/slackCommand/handler'), env);
+const POOL = [
+  'a89dab5e39394eccbdb77b19d57b0180in02',
+  '44b277eb-39be-4921-be31-3d61b43651d7',
+  'c2aac04b4b44460aa75674fc0fd878b2no04',
+];
 
 beforeAll(async () => {
   // Any instance may be named with databases here (arbitrary bodies and command lines), so the stand-in takes
@@ -31,7 +42,9 @@ beforeAll(async () => {
   standIn = await startStandInForHandlers({ defaultRdsEngine: 'SQLServer' });
   [sqs, slackStandIn] = await Promise.all([startLocalSqs(), startLocalSlack()]);
   process.env.SLACK_RESPONSE_URL_PREFIX = `${slackStandIn.url}/`;
-  ({ handler: queueHandler } = (await import('../functions/createBackupFromQueue/handler')) as unknown as { handler: QueueHandler });
+  ({ handler: queueHandler } = (await import('../functions/createBackupFromQueue/handler')) as unknown as {
+    handler: QueueHandler;
+  });
   slack = await coldStartSlack({
     AWS_ENDPOINT_URL_SQS: sqs.url,
     BACKUP_REQUESTS_QUEUE_URL: sqs.queueUrl('backup-requests'),
@@ -43,8 +56,15 @@ afterAll(() => Promise.all([standIn.close(), sqs.close(), slackStandIn.close()])
 /** Delivers one batch and returns the failed message ids with the upstream requests it caused. */
 async function deliver(event: SQSEvent) {
   standIn.reset();
-  const response = await queueHandler(event, lambdaContext({ functionName: 'backup-gateway-dev-createBackupFromQueue' }));
-  return { failed: response.batchItemFailures.map((failure) => failure.itemIdentifier).sort(), upstream: [...standIn.requests], backups: standIn.backups() };
+  const response = await queueHandler(
+    event,
+    lambdaContext({ functionName: 'backup-gateway-dev-createBackupFromQueue' }),
+  );
+  return {
+    failed: response.batchItemFailures.map((failure) => failure.itemIdentifier).sort(),
+    upstream: [...standIn.requests],
+    backups: standIn.backups(),
+  };
 }
 
 /** One message: it fails without reaching upstream, or it succeeds with exactly one request upstream accepted. */
@@ -65,9 +85,17 @@ const enveloped = (detail: unknown) => JSON.stringify(backupRequestedEvent(detai
 describe('createBackupFromQueue properties', () => {
   it('answers any JSON body (or EventBridge detail) record by record, and sends upstream only what the service accepts', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(anyJson, validRequest, brokenRequest.map(({ body }) => body)), fc.boolean(), async (input, asEvent) => {
-        await expectAnsweredAsDocumented(asEvent ? enveloped(input) : JSON.stringify(input));
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          anyJson,
+          validRequest,
+          brokenRequest.map(({ body }) => body),
+        ),
+        fc.boolean(),
+        async (input, asEvent) => {
+          await expectAnsweredAsDocumented(asEvent ? enveloped(input) : JSON.stringify(input));
+        },
+      ),
       { numRuns: 250 },
     );
   });
@@ -75,7 +103,10 @@ describe('createBackupFromQueue properties', () => {
   it('reports arbitrary strings and bytes as failed records and never calls upstream', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('utf8'))),
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('utf8')),
+        ),
         async (body) => {
           const { failed } = await expectAnsweredAsDocumented(body);
           expect(failed).toBe(true);
@@ -87,14 +118,27 @@ describe('createBackupFromQueue properties', () => {
 
   it('lists exactly the broken records of a mixed batch as failures; every valid one is sent once and accepted', async () => {
     const entry = fc.oneof(
-      { weight: 3, arbitrary: validRequest.map((body) => ({ valid: true as const, body: body as unknown, rule: 'valid' })) },
+      {
+        weight: 3,
+        arbitrary: validRequest.map((body) => ({ valid: true as const, body: body as unknown, rule: 'valid' })),
+      },
       { weight: 3, arbitrary: brokenRequest.map(({ rule, body }) => ({ valid: false as const, body, rule })) },
-      { weight: 1, arbitrary: fc.string().map((text) => ({ valid: false as const, body: `{"engine":"dds",${JSON.stringify(text)}`, rule: 'not JSON' })) },
+      {
+        weight: 1,
+        arbitrary: fc.string().map((text) => ({
+          valid: false as const,
+          body: `{"engine":"dds",${JSON.stringify(text)}`,
+          rule: 'not JSON',
+        })),
+      },
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(entry, fc.boolean()), { minLength: 1, maxLength: 10 }), async (entries) => {
         const records = entries.map(([{ body, rule }, asEvent], i) =>
-          sqsRecord({ messageId: `m-${i}`, body: rule === 'not JSON' ? body : asEvent ? enveloped(body) : JSON.stringify(body) }),
+          sqsRecord({
+            messageId: `m-${i}`,
+            body: rule === 'not JSON' ? body : asEvent ? enveloped(body) : JSON.stringify(body),
+          }),
         );
         const { failed, upstream, backups } = await deliver(sqsEvent(...records));
 
@@ -181,24 +225,35 @@ describe('slackCommand properties', () => {
   async function command(text: string, caller: { userId?: string; channelId?: string } = {}) {
     standIn.reset();
     const queued = sqs.messages.length;
-    const response = await slack(slackCommandEvent({ text, responseUrl: slackStandIn.responseUrl('property'), ...caller }));
+    const response = await slack(
+      slackCommandEvent({ text, responseUrl: slackStandIn.responseUrl('property'), ...caller }),
+    );
     return { response, upstream: [...standIn.requests], queued: sqs.messages.slice(queued) };
   }
   const isRequesting = (text: string) => text.startsWith(':hourglass_flowing_sand: Requesting a backup');
 
   it('answers any text from an allowed user with a Slack message at once, never calls upstream, queues only a create', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), commandLine, wellFormedLine), async (text) => {
-        const { response, upstream, queued } = await command(text);
-        expect(response.statusCode).toBe(200);
-        expect(response.headers).toMatchObject({ 'Content-Type': 'application/json' });
-        expect(Object.keys(response.json).sort()).toEqual(['response_type', 'text']);
-        expect(response.json.response_type).toBe('ephemeral');
-        expect(typeof response.json.text).toBe('string');
-        expect(response.json.text).not.toBe('');
-        expect(upstream).toHaveLength(0);
-        expect(queued, response.json.text).toHaveLength(isRequesting(response.json.text) ? 1 : 0);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 80 }),
+          fc.string({ unit: 'grapheme', maxLength: 80 }),
+          fc.string({ unit: 'binary', maxLength: 80 }),
+          commandLine,
+          wellFormedLine,
+        ),
+        async (text) => {
+          const { response, upstream, queued } = await command(text);
+          expect(response.statusCode).toBe(200);
+          expect(response.headers).toMatchObject({ 'Content-Type': 'application/json' });
+          expect(Object.keys(response.json).sort()).toEqual(['response_type', 'text']);
+          expect(response.json.response_type).toBe('ephemeral');
+          expect(typeof response.json.text).toBe('string');
+          expect(response.json.text).not.toBe('');
+          expect(upstream).toHaveLength(0);
+          expect(queued, response.json.text).toHaveLength(isRequesting(response.json.text) ? 1 : 0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -208,7 +263,9 @@ describe('slackCommand properties', () => {
       fc.asyncProperty(wellFormedLine, async (text) => {
         const { response, queued } = await command(text);
         expect(isRequesting(response.json.text), response.json.text).toBe(true);
-        const { failed, backups } = await deliver(sqsEvent(sqsRecord({ messageId: queued[0].messageId, body: JSON.parse(queued[0].body) })));
+        const { failed, backups } = await deliver(
+          sqsEvent(sqsRecord({ messageId: queued[0].messageId, body: JSON.parse(queued[0].body) })),
+        );
         expect(failed).toEqual([]);
         const asked = parseCommandText(text);
         expect(backups).toHaveLength(1);
@@ -229,7 +286,10 @@ describe('slackCommand properties', () => {
         const event = httpEvent({
           path: '/slack/commands',
           signing: false,
-          headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(SLACK_SIGNATURE, TEST_SIGNING_SECRETS.slack, body, new Date()) },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            ...signedHeaders(SLACK_SIGNATURE, TEST_SIGNING_SECRETS.slack, body, new Date()),
+          },
         });
         Object.assign(event, { body: body.toString('base64'), isBase64Encoded: true });
         const response = await slack(event);
@@ -247,7 +307,8 @@ describe('slackCommand properties', () => {
         const { response, upstream, queued } = await command(text, { userId: 'U0STRANGER', channelId: 'C0ELSEWHER' });
         expect(response.statusCode).toBe(200);
         expect(response.json.response_type).toBe('ephemeral');
-        if (!['', 'help'].includes(text.trim().toLowerCase())) expect(response.json.text).toContain('You may not create backups');
+        if (!['', 'help'].includes(text.trim().toLowerCase()))
+          expect(response.json.text).toContain('You may not create backups');
         expect(upstream).toHaveLength(0);
         expect(queued).toHaveLength(0);
       }),

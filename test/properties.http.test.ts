@@ -50,7 +50,7 @@ describe('POST /backups properties', () => {
     );
   });
 
-  it('sends every valid request upstream with the caller\'s values exactly, in its engine\'s spelling', async () => {
+  it("sends every valid request upstream with the caller's values exactly, in its engine's spelling", async () => {
     await fc.assert(
       fc.asyncProperty(validRequest, fc.boolean(), async (request, base64) => {
         const { status, body, upstream } = await exchange(httpEvent({ body: request, isBase64Encoded: base64 }));

@@ -6,7 +6,7 @@ import { lambdaContext, logLinesOf, startBackends } from './support/fixtures';
 
 let standIn: HuaweiStandIn;
 let closeBackends: () => Promise<void>;
-let handler: (typeof import('../functions/createBackupFromQueue/handler'))['handler'];
+let handler: typeof import('../functions/createBackupFromQueue/handler')['handler'];
 
 const deliver = (event: SQSEvent) =>
   handler(event, lambdaContext({ functionName: 'backup-gateway-dev-createBackupFromQueue' }));

@@ -7,10 +7,12 @@ import { lambdaContext, logLinesOf, startBackends } from './support/fixtures';
 
 let standIn: HuaweiStandIn;
 let closeBackends: () => Promise<void>;
-let handler: (typeof import('../functions/createBackupFromQueue/handler'))['handler'];
+let handler: typeof import('../functions/createBackupFromQueue/handler')['handler'];
 
-const deliver = (event: SQSEvent) => handler(event, lambdaContext({ functionName: 'backup-gateway-dev-createBackupFromQueue' }));
-const failedIds = async (event: SQSEvent) => (await deliver(event)).batchItemFailures.map((failure) => failure.itemIdentifier).sort();
+const deliver = (event: SQSEvent) =>
+  handler(event, lambdaContext({ functionName: 'backup-gateway-dev-createBackupFromQueue' }));
+const failedIds = async (event: SQSEvent) =>
+  (await deliver(event)).batchItemFailures.map((failure) => failure.itemIdentifier).sort();
 const dds = (instanceId: string) => ({ engine: 'dds', instanceId });
 
 beforeAll(async () => {
@@ -29,7 +31,10 @@ describe('createBackupFromQueue', () => {
       sqsRecord({ messageId: 'good-dds', body: dds('good0000000000000000000000000in02') }),
       sqsRecord({ messageId: 'bad-engine', body: { engine: 'oracle', instanceId: 'x1' } }),
       sqsRecord({ messageId: 'not-json', body: '{"engine": "dds",' }),
-      sqsRecord({ messageId: 'good-mysql', body: { engine: 'mysql', instance: 'c2aac04b4b44460aa75674fc0fd878b2no04', name: 'before-upgrade' } }),
+      sqsRecord({
+        messageId: 'good-mysql',
+        body: { engine: 'mysql', instance: 'c2aac04b4b44460aa75674fc0fd878b2no04', name: 'before-upgrade' },
+      }),
       sqsRecord({ messageId: 'bad-name', body: { ...dds('name0000000000000000000000000in02'), name: '1st' } }),
       sqsRecord({ messageId: 'upstream-busy', body: dds('busy0000000000000000000000000in02') }),
     );
@@ -54,25 +59,45 @@ describe('createBackupFromQueue', () => {
         ),
       ),
     );
-    const failuresOf = (messageId: string) => lines.filter((line) => line.messageId === messageId && line.level !== 'DEBUG' && line.message !== 'backup created');
+    const failuresOf = (messageId: string) =>
+      lines.filter(
+        (line) => line.messageId === messageId && line.level !== 'DEBUG' && line.message !== 'backup created',
+      );
 
     expect(failuresOf('invalid-1')).toEqual([
-      expect.objectContaining({ message: 'request refused', code: 'invalid_request', errors: [{ field: 'instanceId', message: 'is required' }] }),
+      expect.objectContaining({
+        message: 'request refused',
+        code: 'invalid_request',
+        errors: [{ field: 'instanceId', message: 'is required' }],
+      }),
     ]);
-    expect(failuresOf('busy-1')).toEqual([expect.objectContaining({ message: 'backup failed', code: 'backup_in_progress' })]);
+    expect(failuresOf('busy-1')).toEqual([
+      expect.objectContaining({ message: 'backup failed', code: 'backup_in_progress' }),
+    ]);
     expect(failuresOf('fine-1')).toEqual([]);
   });
 
   it('accepts an EventBridge "Backup Requested" event as the body', async () => {
-    const detail = { engine: 'postgresql', instanceId: '44b277eb-39be-4921-be31-3d61b43651d7', name: 'from-eventbridge' };
+    const detail = {
+      engine: 'postgresql',
+      instanceId: '44b277eb-39be-4921-be31-3d61b43651d7',
+      name: 'from-eventbridge',
+    };
     const response = await deliver(sqsEvent(sqsRecord({ body: backupRequestedEvent(detail) })));
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(standIn.backups()).toEqual([expect.objectContaining({ service: 'rds', instanceId: detail.instanceId, name: 'from-eventbridge' })]);
+    expect(standIn.backups()).toEqual([
+      expect.objectContaining({ service: 'rds', instanceId: detail.instanceId, name: 'from-eventbridge' }),
+    ]);
   });
 
   it('refuses an EventBridge event whose detail is not a valid request', async () => {
-    const event = sqsEvent(sqsRecord({ messageId: 'bad-detail', body: backupRequestedEvent({ engine: 'dds', instanceId: 'x', colour: 'red' }) }));
+    const event = sqsEvent(
+      sqsRecord({
+        messageId: 'bad-detail',
+        body: backupRequestedEvent({ engine: 'dds', instanceId: 'x', colour: 'red' }),
+      }),
+    );
 
     expect(await failedIds(event)).toEqual(['bad-detail']);
     expect(standIn.requests).toHaveLength(0);
@@ -111,7 +136,9 @@ describe('createBackupFromQueue', () => {
     standIn.setLatency(200);
     try {
       const body = { ...dds('dup000000000000000000000000000in02'), idempotencyKey: 'pipeline-run-77' };
-      const failed = await failedIds(sqsEvent(sqsRecord({ messageId: 'copy-1', body }), sqsRecord({ messageId: 'copy-2', body })));
+      const failed = await failedIds(
+        sqsEvent(sqsRecord({ messageId: 'copy-1', body }), sqsRecord({ messageId: 'copy-2', body })),
+      );
 
       expect(failed).toHaveLength(1);
       expect(standIn.backups()).toHaveLength(1);

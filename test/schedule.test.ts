@@ -14,7 +14,7 @@ const TARGETS = [
 
 let standIn: HuaweiStandIn;
 let closeBackends: () => Promise<void>;
-let handler: (typeof import('../functions/scheduledBackups/handler'))['handler'];
+let handler: typeof import('../functions/scheduledBackups/handler')['handler'];
 
 const HOUR_MS = 3_600_000;
 /** A whole hour before now: ticks are checked against the invocation's own time, so they cannot be fixed dates. */
@@ -55,9 +55,9 @@ describe('scheduledBackups', () => {
     const first = await tick(event).catch((error: unknown) => error);
 
     expect(first).toBeInstanceOf(ScheduledBackupsFailedError);
-    expect((first as ScheduledBackupsFailedError).failed.map((target) => `${target.engine} ${target.instanceId}`).sort()).toEqual(
-      TARGETS.map((target) => `${target.engine.toLowerCase()} ${target.instanceId}`).sort(),
-    );
+    expect(
+      (first as ScheduledBackupsFailedError).failed.map((target) => `${target.engine} ${target.instanceId}`).sort(),
+    ).toEqual(TARGETS.map((target) => `${target.engine.toLowerCase()} ${target.instanceId}`).sort());
     expect(standIn.backups()).toHaveLength(0);
 
     const retried = await tick(event);
@@ -72,15 +72,21 @@ describe('scheduledBackups', () => {
 
     expect(first).toBeInstanceOf(ScheduledBackupsFailedError);
     expect(first.failed).toHaveLength(1);
-    expect(first.detail).toContain(`1 of 3 scheduled backups failed: ${first.failed[0].engine} ${first.failed[0].instanceId}`);
+    expect(first.detail).toContain(
+      `1 of 3 scheduled backups failed: ${first.failed[0].engine} ${first.failed[0].instanceId}`,
+    );
     expect(standIn.backups()).toHaveLength(2);
 
     const requestsBefore = standIn.requests.length;
     const retried = await tick(event);
 
-    expect(standIn.requests.slice(requestsBefore).map((request) => request.body)).toEqual([expect.stringContaining(first.failed[0].instanceId)]);
+    expect(standIn.requests.slice(requestsBefore).map((request) => request.body)).toEqual([
+      expect.stringContaining(first.failed[0].instanceId),
+    ]);
     expect(standIn.backups()).toHaveLength(3);
-    expect(retried.backups.map((backup) => backup.instanceId).sort()).toEqual(TARGETS.map((target) => target.instanceId).sort());
+    expect(retried.backups.map((backup) => backup.instanceId).sort()).toEqual(
+      TARGETS.map((target) => target.instanceId).sort(),
+    );
   });
 
   it('makes new backups on the next tick', async () => {
@@ -108,7 +114,7 @@ describe('scheduledBackups', () => {
       ['{} (a manual invocation)', {}, ['it has no id', 'it has no time']],
       ['null', null, ['it has no id', 'it has no time']],
       ['a constant input', { target: 'all' }, ['it has no id', 'it has no time']],
-    ])('runs %s with the invocation\'s own id and time, and says so', async (_, event, problems) => {
+    ])("runs %s with the invocation's own id and time, and says so", async (_, event, problems) => {
       const invocation = context();
       const { names, around, warning } = await runOf(event, invocation);
 
@@ -121,7 +127,7 @@ describe('scheduledBackups', () => {
       ['past the year 9999', '+010000-01-01T00:00:00Z'],
       ['a week ago', new Date(Date.now() - 7 * 24 * HOUR_MS).toISOString()],
       ['not a date', 'yesterday'],
-    ])('takes a time %s for a mistake and uses the invocation\'s time', async (_, time) => {
+    ])("takes a time %s for a mistake and uses the invocation's time", async (_, time) => {
       const { names, around, warning } = await runOf(scheduledEvent({ time }));
 
       expect(around).toContain(names.find((name) => name.startsWith('nightly-')));
@@ -168,14 +174,38 @@ describe('BACKUP_SCHEDULE_TARGETS', () => {
     ['not JSON', '[{', /is not valid JSON/],
     ['not an array', { engine: 'dds' }, /must be a JSON array/],
     ['an entry that is not an object', ['dds'], /\[0\] must be an object/],
-    ['an unknown engine', [{ engine: 'oracle', instanceId: 'i-1' }], /\[0\] \(oracle i-1\) engine: must be one of dds, mysql, postgresql, sqlserver/],
+    [
+      'an unknown engine',
+      [{ engine: 'oracle', instanceId: 'i-1' }],
+      /\[0\] \(oracle i-1\) engine: must be one of dds, mysql, postgresql, sqlserver/,
+    ],
     ['a missing instance', [TARGETS[0], { engine: 'dds' }], /\[1\] instanceId: is required/],
-    ['a prefix that breaks the name rule', [{ ...TARGETS[0], namePrefix: '9lives' }], /\[0\] \(dds a89d\S+\) namePrefix: makes names like "9lives-20260101-0000" that break the name rule: the name must start with a letter/],
-    ['a prefix too long for the name rule', [{ ...TARGETS[0], namePrefix: 'p'.repeat(51) }], /namePrefix: .* must be 4 to 64 characters long \(it has 65\)/],
-    ['an instance id unfit for the key', [{ engine: 'dds', instanceId: 'has space' }], /\[0\] \(dds has space\) instanceId: cannot be part of the idempotency key/],
+    [
+      'a prefix that breaks the name rule',
+      [{ ...TARGETS[0], namePrefix: '9lives' }],
+      /\[0\] \(dds a89d\S+\) namePrefix: makes names like "9lives-20260101-0000" that break the name rule: the name must start with a letter/,
+    ],
+    [
+      'a prefix too long for the name rule',
+      [{ ...TARGETS[0], namePrefix: 'p'.repeat(51) }],
+      /namePrefix: .* must be 4 to 64 characters long \(it has 65\)/,
+    ],
+    [
+      'an instance id unfit for the key',
+      [{ engine: 'dds', instanceId: 'has space' }],
+      /\[0\] \(dds has space\) instanceId: cannot be part of the idempotency key/,
+    ],
     ['a fixed name', [{ ...TARGETS[0], name: 'fixed-name' }], /\[0\] .* name: not a target field/],
-    ['databases for an engine without them', [{ engine: 'mysql', instanceId: 'i-1', databases: ['a'] }], /databases: is supported only with engine sqlserver/],
-    ['the same instance twice', [TARGETS[0], TARGETS[1], { ...TARGETS[0], namePrefix: 'again' }], /\[2\] .* instanceId: already targeted by entry \[0\]/],
+    [
+      'databases for an engine without them',
+      [{ engine: 'mysql', instanceId: 'i-1', databases: ['a'] }],
+      /databases: is supported only with engine sqlserver/,
+    ],
+    [
+      'the same instance twice',
+      [TARGETS[0], TARGETS[1], { ...TARGETS[0], namePrefix: 'again' }],
+      /\[2\] .* instanceId: already targeted by entry \[0\]/,
+    ],
   ])('refuses %s, naming the entry', (_, value, message) => {
     expect(load(value)).toThrow(ConfigurationError);
     expect(load(value)).toThrow(message);

@@ -25,7 +25,9 @@ function send(path: string, body: string, options: SendOptions = {}) {
   const { secretKey = TEST_KEYS.secretKey as string, projectId = TEST_KEYS.projectId as string } = options;
   const url = new URL(path, endpoint);
   const base = { 'Content-Type': 'application/json', Host: url.host, 'X-Project-Id': projectId };
-  const headers = sign ? signRequest({ method: 'POST', path, headers: base, body }, { accessKey: TEST_KEYS.accessKey, secretKey }, at) : base;
+  const headers = sign
+    ? signRequest({ method: 'POST', path, headers: base, body }, { accessKey: TEST_KEYS.accessKey, secretKey }, at)
+    : base;
   return post(path, headers, body, endpoint);
 }
 
@@ -90,25 +92,49 @@ describe('Huawei stand-in', () => {
     ['the RDS spelling on DDS', DDS, dds({ instance: 'i', name: 'abcd' }), 'DBS.200001'],
     ['databases on DDS', DDS, dds({ instance_id: 'i', name: 'abcd', databases: [{ name: 'a' }] }), 'DBS.200001'],
   ])('refuses %s with the DDS error shape', async (_, path, body, code) => {
-    expect(await send(path, body)).toMatchObject({ status: 400, body: { error_code: code, error_msg: expect.any(String) } });
+    expect(await send(path, body)).toMatchObject({
+      status: 400,
+      body: { error_code: code, error_msg: expect.any(String) },
+    });
   });
 
   it('refuses databases for a MySQL instance with the RDS v1 error shape', async () => {
-    const response = await send(RDS, JSON.stringify({ backup: { instance: 'i', name: 'abcd', databases: [{ name: 'a' }] } }));
-    expect(response).toMatchObject({ status: 400, body: { errCode: 'RDS.0005', externalMessage: expect.stringContaining('SQL Server') } });
+    const response = await send(
+      RDS,
+      JSON.stringify({ backup: { instance: 'i', name: 'abcd', databases: [{ name: 'a' }] } }),
+    );
+    expect(response).toMatchObject({
+      status: 400,
+      body: { errCode: 'RDS.0005', externalMessage: expect.stringContaining('SQL Server') },
+    });
   });
 
   it('accepts databases for a SQL Server instance', async () => {
     standIn.addRdsInstance('mssql-1', 'SQLServer');
-    const response = await send(RDS, JSON.stringify({ backup: { instance: 'mssql-1', name: 'abcd', databases: [{ name: 'user01' }] } }));
-    expect(response).toMatchObject({ status: 200, body: { backup: { status: 'BUILDING', dataStore: { type: 'SQLServer' } }, extendparam: { jobs: [expect.any(String)] } } });
+    const response = await send(
+      RDS,
+      JSON.stringify({ backup: { instance: 'mssql-1', name: 'abcd', databases: [{ name: 'user01' }] } }),
+    );
+    expect(response).toMatchObject({
+      status: 200,
+      body: {
+        backup: { status: 'BUILDING', dataStore: { type: 'SQLServer' } },
+        extendparam: { jobs: [expect.any(String)] },
+      },
+    });
   });
 
   it('refuses a second backup of an instance while the first is building', async () => {
     await send(RDS, JSON.stringify({ backup: { instance: 'i-2', name: 'first' } }));
-    expect(await send(RDS, JSON.stringify({ backup: { instance: 'i-2', name: 'second' } }))).toMatchObject({ status: 403, body: { errCode: 'RDS.3004' } });
+    expect(await send(RDS, JSON.stringify({ backup: { instance: 'i-2', name: 'second' } }))).toMatchObject({
+      status: 403,
+      body: { errCode: 'RDS.3004' },
+    });
     await send(DDS, dds({ instance_id: 'i-3', name: 'first' }));
-    expect(await send(DDS, dds({ instance_id: 'i-3', name: 'second' }))).toMatchObject({ status: 409, body: { error_code: 'DBS.200019' } });
+    expect(await send(DDS, dds({ instance_id: 'i-3', name: 'second' }))).toMatchObject({
+      status: 409,
+      body: { error_code: 'DBS.200019' },
+    });
   });
 
   describe('RDS v3, on the RDS endpoint', () => {

@@ -24,10 +24,11 @@ let occupied: Server[];
 beforeAll(async () => {
   occupied = await Promise.all(
     PORT_VARIABLES.map(
-      () => new Promise<Server>((resolve) => {
-        const server = createServer();
-        server.listen(0, '127.0.0.1', () => resolve(server));
-      }),
+      () =>
+        new Promise<Server>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
     ),
   );
 });

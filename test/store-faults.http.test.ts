@@ -9,7 +9,7 @@ import { captureOutput, httpEvent, lambdaContext, startBackends } from './suppor
  */
 let backends: Awaited<ReturnType<typeof startBackends>>;
 let faults: Awaited<ReturnType<typeof startDynamoFaults>>;
-let handler: (typeof import('../functions/createBackup/handler'))['handler'];
+let handler: typeof import('../functions/createBackup/handler')['handler'];
 
 beforeAll(async () => {
   backends = await startBackends();
@@ -25,7 +25,10 @@ beforeEach(() => backends.standIn.reset());
 
 const request = { engine: 'dds', instanceId: 'a89dab5e39394eccbdb77b19d57b0180in02' };
 async function post(key: string, remainingMs?: number) {
-  const response = (await handler(httpEvent({ body: request, headers: { 'Idempotency-Key': key } }), lambdaContext({ remainingMs }))) as APIGatewayProxyStructuredResultV2;
+  const response = (await handler(
+    httpEvent({ body: request, headers: { 'Idempotency-Key': key } }),
+    lambdaContext({ remainingMs }),
+  )) as APIGatewayProxyStructuredResultV2;
   return { status: response.statusCode, body: JSON.parse(String(response.body)) };
 }
 const creates = () => backends.standIn.requests.filter((sent) => sent.method === 'POST');

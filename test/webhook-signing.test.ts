@@ -10,7 +10,8 @@ const secondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000);
 
 let standIn: HuaweiStandIn;
 
-const coldStartHandler = (env: Record<string, string> = {}) => coldStart(() => import('../functions/createBackup/handler'), env);
+const coldStartHandler = (env: Record<string, string> = {}) =>
+  coldStart(() => import('../functions/createBackup/handler'), env);
 
 beforeAll(async () => {
   standIn = await startStandInForHandlers();
@@ -30,9 +31,21 @@ describe('createBackup: signed webhooks', () => {
   // A margin of ten seconds past the limit: the exact boundary is the verifier's unit test, with a frozen clock.
   it.each([
     ['unsigned', () => httpEvent({ body: REQUEST, signing: false }), 'The request is not signed.'],
-    ['stale (310 s old)', () => httpEvent({ body: REQUEST, signing: { at: secondsAgo(310) } }), "The request's timestamp is too far from the current time."],
-    ['future-dated (310 s ahead)', () => httpEvent({ body: REQUEST, signing: { at: secondsAgo(-310) } }), "The request's timestamp is too far from the current time."],
-    ['signed with another secret', () => httpEvent({ body: REQUEST, signing: { secret: 'not-the-webhook-secret' } }), "The request's signature is not valid."],
+    [
+      'stale (310 s old)',
+      () => httpEvent({ body: REQUEST, signing: { at: secondsAgo(310) } }),
+      "The request's timestamp is too far from the current time.",
+    ],
+    [
+      'future-dated (310 s ahead)',
+      () => httpEvent({ body: REQUEST, signing: { at: secondsAgo(-310) } }),
+      "The request's timestamp is too far from the current time.",
+    ],
+    [
+      'signed with another secret',
+      () => httpEvent({ body: REQUEST, signing: { secret: 'not-the-webhook-secret' } }),
+      "The request's signature is not valid.",
+    ],
     [
       'timestamped in milliseconds',
       () => {
@@ -74,10 +87,18 @@ describe('createBackup: signed webhooks', () => {
   });
 
   it('accepts the old and the new secret while a rotation is under way', async () => {
-    const invoke = await coldStartHandler({ WEBHOOK_SIGNING_SECRET: `new-webhook-secret, ${TEST_SIGNING_SECRETS.webhook}` });
+    const invoke = await coldStartHandler({
+      WEBHOOK_SIGNING_SECRET: `new-webhook-secret, ${TEST_SIGNING_SECRETS.webhook}`,
+    });
     expect((await invoke(httpEvent({ body: REQUEST }))).statusCode).toBe(202);
-    expect((await invoke(httpEvent({ body: { ...REQUEST, name: 'signed-02' }, signing: { secret: 'new-webhook-secret' } }))).statusCode).toBe(202);
-    expect((await invoke(httpEvent({ body: { ...REQUEST, name: 'signed-03' }, signing: { secret: 'retired-secret' } }))).statusCode).toBe(401);
+    expect(
+      (await invoke(httpEvent({ body: { ...REQUEST, name: 'signed-02' }, signing: { secret: 'new-webhook-secret' } })))
+        .statusCode,
+    ).toBe(202);
+    expect(
+      (await invoke(httpEvent({ body: { ...REQUEST, name: 'signed-03' }, signing: { secret: 'retired-secret' } })))
+        .statusCode,
+    ).toBe(401);
     expect(standIn.backups().map((backup) => backup.name)).toEqual(['signed-01', 'signed-02']);
   });
 

@@ -24,6 +24,10 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(unifiedBackupRequest())
   .handler(async (event, context) => {
     const requestedBy = { via: 'http' as const, sourceIp: event.requestContext.http.sourceIp };
-    const result = await gateway().requestBackup((event as BackupHttpEvent).backupRequest, deadlineOf(context), requestedBy);
+    const result = await gateway().requestBackup(
+      (event as BackupHttpEvent).backupRequest,
+      deadlineOf(context),
+      requestedBy,
+    );
     return jsonResponse(202, result);
   });

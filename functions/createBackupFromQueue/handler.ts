@@ -8,7 +8,9 @@ import { withRequestBackup } from '../../shared/request-backup';
 import { slackFollowUp } from '../../shared/slack/follow-up-wiring';
 import { processBackupQueue } from '../../shared/queue';
 
-const gateway = atColdStart(() => withRequestBackup(composeGateway('createBackupFromQueue', process.env, slackFollowUp)));
+const gateway = atColdStart(() =>
+  withRequestBackup(composeGateway('createBackupFromQueue', process.env, slackFollowUp)),
+);
 
 /** SQS: one unified request (or an EventBridge event carrying one) per message; failed records are reported back. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()

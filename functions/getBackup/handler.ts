@@ -37,7 +37,10 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     const lifecycle = lifecycleOf(gateway());
     const backupId = event.pathParameters?.backupId ?? BACKUP_PATH.exec(event.rawPath)?.[1];
     if (backupId !== undefined) {
-      return jsonResponse(200, backupView(await backupStatus(lifecycle, decodedSegment(backupId), deadlineOf(context))));
+      return jsonResponse(
+        200,
+        backupView(await backupStatus(lifecycle, decodedSegment(backupId), deadlineOf(context))),
+      );
     }
     const query = listQueryOf(event.queryStringParameters ?? {});
     const backups = await lifecycle.ledger.recent(query, deadlineOf(context));

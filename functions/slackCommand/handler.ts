@@ -11,7 +11,13 @@ import { problemDetails } from '../../shared/http/middleware';
 import { jsonResponse } from '../../shared/http/problem';
 import { bodySizeLimit } from '../../shared/http/request-body';
 import { logger } from '../../shared/logger';
-import { answerSlashCommand, LIST_LIMIT, slackDeadline, slashCommandOf, type SlashCommandPorts } from '../../shared/slack/slash-command';
+import {
+  answerSlashCommand,
+  LIST_LIMIT,
+  slackDeadline,
+  slashCommandOf,
+  type SlashCommandPorts,
+} from '../../shared/slack/slash-command';
 
 const gateway = atColdStart(() => composeGateway('slackCommand'));
 /** Made per command (a few closures): a configuration error is then told by the command, not at load. */
@@ -23,9 +29,11 @@ const ports = (): SlashCommandPorts => {
     ...(slack.teamId && { teamId: slack.teamId }),
     responseUrlPrefix: slack.responseUrlPrefix,
     // The queue's consumer creates the backup and posts the outcome: nothing here waits for Huawei Cloud.
-    enqueue: async (message, deadline) => void (await sendMessage(aws, slack.requestsQueueUrl ?? '', message, deadline)),
+    enqueue: async (message, deadline) =>
+      void (await sendMessage(aws, slack.requestsQueueUrl ?? '', message, deadline)),
     status: (backupId, deadline) => backupStatus(lifecycleOf(gateway()), backupId, deadline),
-    recent: (instanceId, deadline) => lifecycleOf(gateway()).ledger.recent({ ...(instanceId && { instanceId }), limit: LIST_LIMIT }, deadline),
+    recent: (instanceId, deadline) =>
+      lifecycleOf(gateway()).ledger.recent({ ...(instanceId && { instanceId }), limit: LIST_LIMIT }, deadline),
   };
 };
 

@@ -61,9 +61,17 @@ export function signatureOf(scheme: SignatureScheme, secret: string, timestamp: 
  * signedHeaders(WEBHOOK_SIGNATURE, process.env.WEBHOOK_SIGNING_SECRET, Buffer.from(body), new Date())
  * // → { 'x-backup-timestamp': '1795558500', 'x-backup-signature': 'sha256=…' }
  */
-export function signedHeaders(scheme: SignatureScheme, secret: string, body: Uint8Array, now: Date): Record<string, string> {
+export function signedHeaders(
+  scheme: SignatureScheme,
+  secret: string,
+  body: Uint8Array,
+  now: Date,
+): Record<string, string> {
   const timestamp = String(unixSeconds(now));
-  return { [scheme.timestampHeader]: timestamp, [scheme.signatureHeader]: signatureOf(scheme, secret, timestamp, body) };
+  return {
+    [scheme.timestampHeader]: timestamp,
+    [scheme.signatureHeader]: signatureOf(scheme, secret, timestamp, body),
+  };
 }
 
 export interface SignedRequest {
@@ -81,7 +89,12 @@ export interface SignedRequest {
  * @example
  * verifySignature(WEBHOOK_SIGNATURE, ['new-secret', 'old-secret'], { timestamp, signature, body }, new Date());
  */
-export function verifySignature(scheme: SignatureScheme, secrets: readonly string[], request: SignedRequest, now: Date): void {
+export function verifySignature(
+  scheme: SignatureScheme,
+  secrets: readonly string[],
+  request: SignedRequest,
+  now: Date,
+): void {
   if (secrets.length === 0 || secrets.some((secret) => secret === '')) {
     throw new ConfigurationError({ detail: 'No signing secret is configured; every request is refused.' });
   }
@@ -89,7 +102,8 @@ export function verifySignature(scheme: SignatureScheme, secrets: readonly strin
   if (!timestamp || !signature) throw new UnauthorizedError({ reason: 'missing_signature' });
   // Milliseconds are the usual slip (Date.now()); saying so costs nothing, as the scheme is documented.
   if (!UNIX_SECONDS.test(timestamp)) throw new UnauthorizedError({ reason: 'timestamp_not_in_seconds' });
-  if (Math.abs(unixSeconds(now) - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) throw new UnauthorizedError({ reason: 'stale_timestamp' });
+  if (Math.abs(unixSeconds(now) - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS)
+    throw new UnauthorizedError({ reason: 'stale_timestamp' });
 
   const hex = signature.startsWith(scheme.signaturePrefix) ? signature.slice(scheme.signaturePrefix.length) : '';
   if (!HEX_SHA256.test(hex)) throw new UnauthorizedError({ reason: 'bad_signature' });

@@ -11,7 +11,10 @@ import type { ReadJsonSecret } from '../secrets';
  * const webhookSecrets = signingSecretsProvider(config.signingSecrets, readSecret);
  * await webhookSecrets(); // → ['new-secret', 'old-secret'] while a rotation is under way
  */
-export function signingSecretsProvider(source: SigningSecretsSource, readSecret: ReadJsonSecret): () => Promise<string[]> {
+export function signingSecretsProvider(
+  source: SigningSecretsSource,
+  readSecret: ReadJsonSecret,
+): () => Promise<string[]> {
   if (source.kind === 'values') return async () => source.secrets;
   return async () => {
     const field = (await readSecret(source.secretId))[source.field];

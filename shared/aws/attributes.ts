@@ -34,7 +34,11 @@ export function fromAttribute(attribute: AttributeValue): unknown {
 
 /** An object's defined fields as an item; `undefined` fields stay out. */
 export const toItem = (record: Record<string, unknown>): Item =>
-  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined).map(([key, value]) => [key, toAttribute(value)]));
+  Object.fromEntries(
+    Object.entries(record)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, toAttribute(value)]),
+  );
 
 export const fromItem = (item: Item): Record<string, unknown> =>
   Object.fromEntries(Object.entries(item).map(([key, value]) => [key, fromAttribute(value)]));

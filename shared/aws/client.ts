@@ -74,7 +74,12 @@ export interface AwsClient {
    * @example
    * const { Item } = await aws.call('dynamodb', 'GetItem', { TableName, Key, ConsistentRead: true }, { deadline });
    */
-  call<T = Record<string, unknown>>(service: AwsService, operation: string, input: object, options?: AwsCallOptions): Promise<T>;
+  call<T = Record<string, unknown>>(
+    service: AwsService,
+    operation: string,
+    input: object,
+    options?: AwsCallOptions,
+  ): Promise<T>;
 }
 
 /** An attempt shorter than this is not worth starting. */
@@ -131,7 +136,12 @@ export function createAwsClient(options: AwsClientOptions): AwsClient {
   } = options;
 
   return {
-    async call<T>(service: AwsService, operation: string, input: object, { deadline }: AwsCallOptions = {}): Promise<T> {
+    async call<T>(
+      service: AwsService,
+      operation: string,
+      input: object,
+      { deadline }: AwsCallOptions = {},
+    ): Promise<T> {
       const url = new URL(endpoints[service] ?? defaultEndpoint(service, region));
       const { target, contentType } = PROTOCOLS[service];
       const body = JSON.stringify(input);
@@ -142,7 +152,16 @@ export function createAwsClient(options: AwsClientOptions): AwsClient {
         const timeoutMs = Math.min(attemptTimeoutMs, timeLeft());
         if (timeoutMs < MIN_ATTEMPT_MS) {
           // A back-off that ran late must not hide what went wrong before it.
-          throw lastError ?? new AwsError(service, operation, 'NoTimeLeft', `${Math.max(0, Math.round(timeoutMs))} ms left before the deadline`, 0);
+          throw (
+            lastError ??
+            new AwsError(
+              service,
+              operation,
+              'NoTimeLeft',
+              `${Math.max(0, Math.round(timeoutMs))} ms left before the deadline`,
+              0,
+            )
+          );
         }
         // Signed anew for each attempt: a retry after a long back-off must not carry a stale date.
         const signed = sign(
@@ -157,12 +176,27 @@ export function createAwsClient(options: AwsClientOptions): AwsClient {
           },
           credentials,
         );
-        const outcome = await sendAttempt({ url, method: 'POST', headers: signed.headers as Record<string, string>, body, timeoutMs });
-        const answer = outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300 ? parseJson(outcome.text) : undefined;
+        const outcome = await sendAttempt({
+          url,
+          method: 'POST',
+          headers: signed.headers as Record<string, string>,
+          body,
+          timeoutMs,
+        });
+        const answer =
+          outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300
+            ? parseJson(outcome.text)
+            : undefined;
         if (answer !== undefined) return answer as T;
         const error =
           outcome.kind === 'answered' && outcome.status < 300
-            ? new AwsError(service, operation, 'UnreadableAnswer', `answered ${outcome.status} with a body that is not JSON`, outcome.status)
+            ? new AwsError(
+                service,
+                operation,
+                'UnreadableAnswer',
+                `answered ${outcome.status} with a body that is not JSON`,
+                outcome.status,
+              )
             : errorOf(service, operation, outcome, timeoutMs);
         const delayMs = awsRetryDelayMs(attempt, random);
         const retry = attempt < maxAttempts && isRetryableAwsError(error) && timeLeft() - delayMs >= MIN_ATTEMPT_MS;

@@ -25,7 +25,11 @@ export interface StateChangeDetail {
   reason?: string;
 }
 
-export type PublishStateChange = (record: BackupRecord, previousStatus: BackupStatus | null, deadline?: number) => Promise<void>;
+export type PublishStateChange = (
+  record: BackupRecord,
+  previousStatus: BackupStatus | null,
+  deadline?: number,
+) => Promise<void>;
 
 /** PutEvents answers 200 with per-entry failures: a failed entry is sent again this many times in all. */
 const MAX_PUBLISH_ATTEMPTS = 3;
@@ -39,7 +43,19 @@ const RETRY_BASE_MS = 50;
  */
 export function stateChangePublisher(aws: AwsClient, eventBusName: string): PublishStateChange {
   return async (record, previousStatus, deadline) => {
-    const { backupId, engine, service, instanceId, name, status, requestedAt, requestedBy, completedAt, sizeKB, reason } = backupView(record);
+    const {
+      backupId,
+      engine,
+      service,
+      instanceId,
+      name,
+      status,
+      requestedAt,
+      requestedBy,
+      completedAt,
+      sizeKB,
+      reason,
+    } = backupView(record);
     const detail: StateChangeDetail = {
       backupId,
       engine,
@@ -54,16 +70,19 @@ export function stateChangePublisher(aws: AwsClient, eventBusName: string): Publ
       ...(sizeKB !== undefined && { sizeKB }),
       ...(reason && { reason }),
     };
-    const entry = { Source: EVENT_SOURCE, DetailType: STATE_CHANGE, Detail: JSON.stringify(detail), EventBusName: eventBusName };
+    const entry = {
+      Source: EVENT_SOURCE,
+      DetailType: STATE_CHANGE,
+      Detail: JSON.stringify(detail),
+      EventBusName: eventBusName,
+    };
     let lastError = 'no attempt';
     for (let attempt = 1; attempt <= MAX_PUBLISH_ATTEMPTS; attempt++) {
       try {
-        const answer = await aws.call<{ FailedEntryCount?: number; Entries?: Array<{ ErrorCode?: string; ErrorMessage?: string }> }>(
-          'events',
-          'PutEvents',
-          { Entries: [entry] },
-          { deadline },
-        );
+        const answer = await aws.call<{
+          FailedEntryCount?: number;
+          Entries?: Array<{ ErrorCode?: string; ErrorMessage?: string }>;
+        }>('events', 'PutEvents', { Entries: [entry] }, { deadline });
         if (!answer.FailedEntryCount) return;
         const failure = answer.Entries?.[0];
         lastError = `${failure?.ErrorCode ?? 'failed entry'}: ${failure?.ErrorMessage ?? ''}`;
@@ -79,6 +98,9 @@ export function stateChangePublisher(aws: AwsClient, eventBusName: string): Publ
       }
     }
     // Never silently dropped: the log holds the whole event, to be replayed by hand.
-    logger.error('backup state change could not be published', { event: { ...entry, Detail: detail }, reason: lastError });
+    logger.error('backup state change could not be published', {
+      event: { ...entry, Detail: detail },
+      reason: lastError,
+    });
   };
 }

@@ -53,7 +53,12 @@ const recordOf = (item: Record<string, Attribute>): IdempotencyRecord => {
  * const store = dynamoDbIdempotencyStore(aws, 'backup-gateway-dev-idempotency', 86_400);
  * const claim = await store.claim('createBackup#deploy-4711', hash, deadline, deadline);
  */
-export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expiresAfterSeconds: number, now: () => number = () => Date.now()): IdempotencyStore {
+export function dynamoDbIdempotencyStore(
+  aws: AwsClient,
+  tableName: string,
+  expiresAfterSeconds: number,
+  now: () => number = () => Date.now(),
+): IdempotencyStore {
   const key = (idempotencyKey: string) => ({ id: { S: idempotencyKey } });
   const expiry = () => ({ N: String(Math.floor(now() / 1000) + expiresAfterSeconds) });
   return {
@@ -76,7 +81,11 @@ export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expi
             ConditionExpression:
               'attribute_not_exists(id) OR expiration < :now OR (#status = :inprogress AND in_progress_expiration < :now_ms)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':now': { N: String(Math.floor(at / 1000)) }, ':now_ms': { N: String(at) }, ':inprogress': { S: 'INPROGRESS' } },
+            ExpressionAttributeValues: {
+              ':now': { N: String(Math.floor(at / 1000)) },
+              ':now_ms': { N: String(at) },
+              ':inprogress': { S: 'INPROGRESS' },
+            },
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             ReturnValues: 'ALL_OLD',
           },
@@ -90,8 +99,14 @@ export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expi
         // DynamoDB returns the holder's item with the refusal; emulators such as dynalite do not, so it is read.
         const item =
           error.details.Item ??
-          (await aws.call<{ Item?: unknown }>('dynamodb', 'GetItem', { TableName: tableName, Key: key(idempotencyKey), ConsistentRead: true }, { deadline }))
-            .Item;
+          (
+            await aws.call<{ Item?: unknown }>(
+              'dynamodb',
+              'GetItem',
+              { TableName: tableName, Key: key(idempotencyKey), ConsistentRead: true },
+              { deadline },
+            )
+          ).Item;
         if (!item) throw error;
         return { claimed: false, record: recordOf(item as Record<string, Attribute>) };
       }
@@ -103,9 +118,14 @@ export function dynamoDbIdempotencyStore(aws: AwsClient, tableName: string, expi
         {
           TableName: tableName,
           Key: key(idempotencyKey),
-          UpdateExpression: 'SET #status = :status, #data = :data, expiration = :expiration REMOVE in_progress_expiration',
+          UpdateExpression:
+            'SET #status = :status, #data = :data, expiration = :expiration REMOVE in_progress_expiration',
           ExpressionAttributeNames: { '#status': 'status', '#data': 'data' },
-          ExpressionAttributeValues: { ':status': { S: status }, ':data': { S: JSON.stringify(data) }, ':expiration': expiry() },
+          ExpressionAttributeValues: {
+            ':status': { S: status },
+            ':data': { S: JSON.stringify(data) },
+            ':expiration': expiry(),
+          },
         },
         { deadline },
       );

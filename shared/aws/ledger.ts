@@ -26,9 +26,27 @@ export const LEDGER_TABLE_DEFINITION = {
   KeySchema: [{ AttributeName: 'backupId', KeyType: 'HASH' }],
   BillingMode: 'PAY_PER_REQUEST',
   GlobalSecondaryIndexes: [
-    { IndexName: TRACKING_INDEX, KeySchema: [{ AttributeName: 'tracking', KeyType: 'HASH' }, { AttributeName: 'checkedAt', KeyType: 'RANGE' }] },
-    { IndexName: RECENT_INDEX, KeySchema: [{ AttributeName: 'listed', KeyType: 'HASH' }, { AttributeName: 'requestedAt', KeyType: 'RANGE' }] },
-    { IndexName: INSTANCE_INDEX, KeySchema: [{ AttributeName: 'instanceId', KeyType: 'HASH' }, { AttributeName: 'requestedAt', KeyType: 'RANGE' }] },
+    {
+      IndexName: TRACKING_INDEX,
+      KeySchema: [
+        { AttributeName: 'tracking', KeyType: 'HASH' },
+        { AttributeName: 'checkedAt', KeyType: 'RANGE' },
+      ],
+    },
+    {
+      IndexName: RECENT_INDEX,
+      KeySchema: [
+        { AttributeName: 'listed', KeyType: 'HASH' },
+        { AttributeName: 'requestedAt', KeyType: 'RANGE' },
+      ],
+    },
+    {
+      IndexName: INSTANCE_INDEX,
+      KeySchema: [
+        { AttributeName: 'instanceId', KeyType: 'HASH' },
+        { AttributeName: 'requestedAt', KeyType: 'RANGE' },
+      ],
+    },
   ].map((index) => ({ ...index, Projection: { ProjectionType: 'ALL' } })),
 } as const;
 
@@ -55,7 +73,11 @@ export interface Ledger {
    */
   update(backupId: string, from: BackupStatus, changes: Partial<BackupRecord>, deadline?: number): Promise<boolean>;
   /** Backups still followed and open lookups, checked last before `checkedBefore`, oldest first. */
-  dueForCheck(checkedBefore: string, limit: number, deadline?: number): Promise<{ backups: BackupRecord[]; lookups: PendingLookup[] }>;
+  dueForCheck(
+    checkedBefore: string,
+    limit: number,
+    deadline?: number,
+  ): Promise<{ backups: BackupRecord[]; lookups: PendingLookup[] }>;
   /** The most recent backups, newest first, of one instance or all. */
   recent(options: { instanceId?: string; limit: number }, deadline?: number): Promise<BackupRecord[]>;
   openLookup(lookup: PendingLookup, deadline?: number): Promise<void>;
@@ -72,20 +94,31 @@ const LISTED = 'BACKUP';
  * const ledger = dynamoDbLedger(aws, 'backup-gateway-dev-backups', 90);
  * await ledger.create(record);
  */
-export function dynamoDbLedger(aws: AwsClient, tableName: string, retentionDays: number, now: () => number = () => Date.now()): Ledger {
+export function dynamoDbLedger(
+  aws: AwsClient,
+  tableName: string,
+  retentionDays: number,
+  now: () => number = () => Date.now(),
+): Ledger {
   const expiresAt = () => Math.floor(now() / 1000) + retentionDays * 86_400;
   const key = (id: string) => ({ backupId: { S: id } });
-  const call = <T>(operation: string, input: object, deadline?: number) => aws.call<T>('dynamodb', operation, { TableName: tableName, ...input }, { deadline });
+  const call = <T>(operation: string, input: object, deadline?: number) =>
+    aws.call<T>('dynamodb', operation, { TableName: tableName, ...input }, { deadline });
   const recordOf = (item: Item): BackupRecord => {
     const { tracking, listed, expiresAt: _, ...record } = fromItem(item);
     return record as unknown as BackupRecord;
   };
   const lookupOf = (item: Item): PendingLookup => {
     const { backupId, tracking, lookupInstanceId, expiresAt: _, ...lookup } = fromItem(item);
-    return { ...lookup, lookupId: String(backupId).slice(LOOKUP_PREFIX.length), instanceId: lookupInstanceId } as unknown as PendingLookup;
+    return {
+      ...lookup,
+      lookupId: String(backupId).slice(LOOKUP_PREFIX.length),
+      instanceId: lookupInstanceId,
+    } as unknown as PendingLookup;
   };
   const indexAttributes = (status: BackupStatus) => (status === 'BUILDING' ? { tracking: 'BACKUP' } : {});
-  const query = async (input: object, deadline?: number) => (await call<{ Items?: Item[] }>('Query', input, deadline)).Items ?? [];
+  const query = async (input: object, deadline?: number) =>
+    (await call<{ Items?: Item[] }>('Query', input, deadline)).Items ?? [];
 
   return {
     async create(record, deadline) {
@@ -157,13 +190,33 @@ export function dynamoDbLedger(aws: AwsClient, tableName: string, retentionDays:
     },
     async recent({ instanceId, limit }, deadline) {
       const partition = instanceId
-        ? { IndexName: INSTANCE_INDEX, KeyConditionExpression: 'instanceId = :key', ExpressionAttributeValues: { ':key': { S: instanceId } } }
-        : { IndexName: RECENT_INDEX, KeyConditionExpression: 'listed = :key', ExpressionAttributeValues: { ':key': { S: LISTED } } };
+        ? {
+            IndexName: INSTANCE_INDEX,
+            KeyConditionExpression: 'instanceId = :key',
+            ExpressionAttributeValues: { ':key': { S: instanceId } },
+          }
+        : {
+            IndexName: RECENT_INDEX,
+            KeyConditionExpression: 'listed = :key',
+            ExpressionAttributeValues: { ':key': { S: LISTED } },
+          };
       return (await query({ ...partition, ScanIndexForward: false, Limit: limit }, deadline)).map(recordOf);
     },
     async openLookup(lookup, deadline) {
       const { lookupId, instanceId, ...rest } = lookup;
-      await call('PutItem', { Item: toItem({ ...rest, backupId: `${LOOKUP_PREFIX}${lookupId}`, lookupInstanceId: instanceId, tracking: 'LOOKUP', expiresAt: expiresAt() }) }, deadline);
+      await call(
+        'PutItem',
+        {
+          Item: toItem({
+            ...rest,
+            backupId: `${LOOKUP_PREFIX}${lookupId}`,
+            lookupInstanceId: instanceId,
+            tracking: 'LOOKUP',
+            expiresAt: expiresAt(),
+          }),
+        },
+        deadline,
+      );
     },
     async touchLookup(lookupId, checkedAt, deadline) {
       await call(

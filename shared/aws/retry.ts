@@ -20,7 +20,13 @@ const THROTTLING_TYPES = new Set([
   'PriorRequestNotComplete',
   'EC2ThrottledException',
 ]);
-const TRANSIENT_TYPES = new Set(['RequestTimeout', 'RequestTimeoutException', 'InternalError', 'TimeoutError', 'NetworkingError']);
+const TRANSIENT_TYPES = new Set([
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'TimeoutError',
+  'NetworkingError',
+]);
 const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 /** Any 429 is throttling, whatever its error type says (as the SDKs read it). */
 const TOO_MANY_REQUESTS = 429;
@@ -34,7 +40,12 @@ const MAX_DELAY_MS = 20_000;
  * isRetryableAwsError({ type: 'ProvisionedThroughputExceededException', status: 400 }) // → true
  */
 export function isRetryableAwsError({ type, status }: { type: string; status: number }): boolean {
-  return THROTTLING_TYPES.has(type) || TRANSIENT_TYPES.has(type) || TRANSIENT_STATUSES.has(status) || status === TOO_MANY_REQUESTS;
+  return (
+    THROTTLING_TYPES.has(type) ||
+    TRANSIENT_TYPES.has(type) ||
+    TRANSIENT_STATUSES.has(status) ||
+    status === TOO_MANY_REQUESTS
+  );
 }
 
 /**

@@ -7,6 +7,11 @@ import type { AwsClient } from './client';
  * const messageId = await sendMessage(aws, queueUrl, { engine: 'dds', instanceId, slack }, deadline);
  */
 export async function sendMessage(aws: AwsClient, queueUrl: string, body: object, deadline: number): Promise<string> {
-  const answer = await aws.call<{ MessageId?: string }>('sqs', 'SendMessage', { QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }, { deadline });
+  const answer = await aws.call<{ MessageId?: string }>(
+    'sqs',
+    'SendMessage',
+    { QueueUrl: queueUrl, MessageBody: JSON.stringify(body) },
+    { deadline },
+  );
   return answer.MessageId ?? '';
 }

@@ -225,8 +225,9 @@ function suggestionFor(field: string): string {
 }
 
 type InstanceFields = Partial<Record<(typeof INSTANCE_ALIASES)[number], string>>;
-const givenInstanceIds = (input: InstanceFields): string[] =>
-  [...new Set(INSTANCE_ALIASES.map((alias) => input[alias]).filter((id): id is string => id !== undefined))];
+const givenInstanceIds = (input: InstanceFields): string[] => [
+  ...new Set(INSTANCE_ALIASES.map((alias) => input[alias]).filter((id): id is string => id !== undefined)),
+];
 
 // Unknown fields are found by the validator itself, not by valibot, which passes over own `__proto__`,
 // `constructor` and `prototype` keys without a word.
@@ -272,7 +273,12 @@ const unifiedRequestSchema = v.pipe(
 
 function fieldOf(issue: v.BaseIssue<unknown>): string {
   return (issue.path ?? []).reduce<string>(
-    (field, item) => (typeof item.key === 'number' ? `${field}[${item.key}]` : field ? `${field}.${String(item.key)}` : String(item.key)),
+    (field, item) =>
+      typeof item.key === 'number'
+        ? `${field}[${item.key}]`
+        : field
+          ? `${field}.${String(item.key)}`
+          : String(item.key),
     '',
   );
 }
@@ -331,7 +337,10 @@ export function generateBackupName(engine: Engine, at: Date): string {
  * validateBackupRequest({ engine: 'MySQL', instance: 'c2aa…no04' }, { idempotencyKey: record.messageId })
  * // → { engine: 'mysql', instanceId: 'c2aa…no04', idempotencyKey: '059f36b4-87a3-44ab-83d2-661975830a7d' }
  */
-export function validateBackupRequest(input: unknown, defaults: Pick<BackupRequest, 'idempotencyKey'> = {}): BackupRequest {
+export function validateBackupRequest(
+  input: unknown,
+  defaults: Pick<BackupRequest, 'idempotencyKey'> = {},
+): BackupRequest {
   if (!isRecord(input)) {
     throw new InvalidRequestError({ errors: [{ field: '', message: 'the body must be a JSON object' }] });
   }
@@ -368,7 +377,8 @@ export const keyedBackupName = (engine: Engine, idempotencyKey: string): string 
  */
 export function toBackupCommand(request: BackupRequest, now: Date): BackupCommand {
   const { engine, instanceId, name, description, databases, backupDatabasesIndividually, idempotencyKey } = request;
-  const generated = idempotencyKey === undefined ? generateBackupName(engine, now) : keyedBackupName(engine, idempotencyKey);
+  const generated =
+    idempotencyKey === undefined ? generateBackupName(engine, now) : keyedBackupName(engine, idempotencyKey);
   const base = { instanceId, name: name ?? generated, ...definedFields({ description }) };
   if (isPartialBackupEngine(engine)) {
     return { engine, ...base, ...definedFields({ databases, backupDatabasesIndividually }) };

@@ -112,7 +112,9 @@ export function toUpstreamCall(command: BackupCommand, projectId: string, rdsApi
 }
 
 const strings = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter((v): v is string => typeof v === 'string');
+  (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter(
+    (v): v is string => typeof v === 'string',
+  );
 
 /** The job ids an answer carries: DDS `job_id`, RDS v1 `extendparam.jobs`; RDS v3 answers with none. */
 function jobIdsOf(api: UpstreamApi, answer: Record<string, unknown>): string[] {

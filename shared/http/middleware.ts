@@ -27,9 +27,14 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2, APIGatew
 function checkOneKey(body: unknown, headerKey: string | undefined): void {
   const bodyKey = isRecord(body) ? body.idempotencyKey : undefined;
   if (headerKey === undefined || bodyKey === undefined || bodyKey === headerKey) return;
-  throw new InvalidRequestError({ errors: [
-    { field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send the key once, or the same key in both' },
-  ] });
+  throw new InvalidRequestError({
+    errors: [
+      {
+        field: 'idempotencyKey',
+        message: 'differs from the Idempotency-Key header; send the key once, or the same key in both',
+      },
+    ],
+  });
 }
 
 /**

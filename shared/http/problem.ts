@@ -49,7 +49,10 @@ const HTTP_MEANING: Record<ErrorCode, { status: number | 'upstream'; title: stri
   no_time_left: { status: 504, title: 'No time was left to call Huawei Cloud' },
   idempotency_key_reused: { status: 422, title: 'The idempotency key was already used for a different request' },
   idempotency_key_in_progress: { status: 409, title: 'A request with this idempotency key is still in progress' },
-  earlier_outcome_uncertain: { status: 409, title: 'An earlier attempt with this idempotency key may have created the backup' },
+  earlier_outcome_uncertain: {
+    status: 409,
+    title: 'An earlier attempt with this idempotency key may have created the backup',
+  },
   idempotency_store_unavailable: { status: 503, title: 'The idempotency store is unavailable' },
   backup_not_found: { status: 404, title: 'No such backup' },
   scheduled_backups_failed: { status: 502, title: 'Some scheduled backups failed' },
@@ -69,7 +72,6 @@ export function httpStatusOf(error: unknown): number {
   return upstream !== undefined && upstream >= 400 && upstream < 500 ? upstream : 400;
 }
 
-
 /**
  * The one mapping from an error to what a caller sees. Internals never leave: configuration problems and
  * unknown errors become a generic 500 whose details stay in the log.
@@ -77,7 +79,13 @@ export function httpStatusOf(error: unknown): number {
 export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof GatewayError && !(error instanceof ConfigurationError)) {
     const { title } = HTTP_MEANING[error.code];
-    const problem: Problem = { type: problemType(error.code), title, status: httpStatusOf(error), detail: error.detail, code: error.code };
+    const problem: Problem = {
+      type: problemType(error.code),
+      title,
+      status: httpStatusOf(error),
+      detail: error.detail,
+      code: error.code,
+    };
     if (error instanceof InvalidRequestError) problem.errors = error.errors;
     if (error instanceof UpstreamError) {
       problem.upstream = error.upstream;

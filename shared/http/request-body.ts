@@ -48,7 +48,8 @@ export function jsonRequestBody(): MiddlewareObj<APIGatewayProxyEventV2> {
   return {
     before: async (request) => {
       const { event } = request;
-      if (!JSON_MEDIA_TYPE.test(headerOf(event, 'content-type') ?? '')) throw new UnsupportedMediaTypeError({ expected: 'application/json' });
+      if (!JSON_MEDIA_TYPE.test(headerOf(event, 'content-type') ?? ''))
+        throw new UnsupportedMediaTypeError({ expected: 'application/json' });
       if (rawBodyOf(event).toString('utf8').trim() === '') {
         throw new InvalidRequestError({ errors: [{ field: '', message: 'the body is empty; send a JSON object' }] });
       }

@@ -117,7 +117,13 @@ export async function listBackups(
  * @example
  * const backups = await listAllBackups(client, projectId, 'dds', { instanceId, window: { from, to } }, deadline);
  */
-export async function listAllBackups(client: HuaweiClient, projectId: string, service: Service, query: ListQuery, deadline: number): Promise<UpstreamBackup[]> {
+export async function listAllBackups(
+  client: HuaweiClient,
+  projectId: string,
+  service: Service,
+  query: ListQuery,
+  deadline: number,
+): Promise<UpstreamBackup[]> {
   const all: UpstreamBackup[] = [];
   let servedSoFar = 0;
   for (let page = 0; page < MAX_PAGES; page++) {

@@ -77,7 +77,8 @@ function parseJson(text: string): unknown {
 function upstreamDetails(status: number, requestId: string | null, text: string): UpstreamDetails {
   const body = parseJson(text);
   const record = isRecord(body) ? body : {};
-  const pick = (...keys: string[]) => keys.map((key) => record[key]).find((value): value is string => typeof value === 'string');
+  const pick = (...keys: string[]) =>
+    keys.map((key) => record[key]).find((value): value is string => typeof value === 'string');
   return {
     status,
     code: pick('error_code', 'errCode', 'code'),
@@ -103,7 +104,10 @@ function errorForAnswer(upstream: UpstreamDetails, retryAfterSeconds: number): U
     });
   }
   if (upstream.code && BUSY_CODES.has(upstream.code)) {
-    return new BackupInProgressError({ detail: `Huawei Cloud ${upstream.code}${said}. Retry when it has finished.`, upstream });
+    return new BackupInProgressError({
+      detail: `Huawei Cloud ${upstream.code}${said}. Retry when it has finished.`,
+      upstream,
+    });
   }
   if (status === 401 || status === 403 || (upstream.code && GATEWAY_AUTH_CODE.test(upstream.code))) {
     return new UpstreamMisconfiguredError({
@@ -112,9 +116,13 @@ function errorForAnswer(upstream: UpstreamDetails, retryAfterSeconds: number): U
       upstream: { status: upstream.status, code: upstream.code, requestId: upstream.requestId },
     });
   }
-  if (status === 409) return new BackupInProgressError({ detail: `Huawei Cloud reported a conflict${said}.`, upstream });
+  if (status === 409)
+    return new BackupInProgressError({ detail: `Huawei Cloud reported a conflict${said}.`, upstream });
   if (status >= 400 && status < 500) {
-    return new UpstreamRejectedError({ detail: `Huawei Cloud answered ${status}${upstream.code ? ` ${upstream.code}` : ''}${said}.`, upstream });
+    return new UpstreamRejectedError({
+      detail: `Huawei Cloud answered ${status}${upstream.code ? ` ${upstream.code}` : ''}${said}.`,
+      upstream,
+    });
   }
   return new UpstreamFailedError({
     detail: `Huawei Cloud answered ${status}${said}. The backup may have been created: check the instance's backups before retrying.`,
@@ -172,25 +180,52 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
       const keys = await credentials();
       const { timeLeftMs, jitteredBackoffMs, waitForAnotherAttempt } = budget(deadline);
       const failed = (reason: string, upstream: UpstreamDetails = {}, cause?: unknown) =>
-        new UpstreamReadError({ detail: `Huawei Cloud ${service.toUpperCase()} could not be asked about backups: ${reason}.`, upstream, cause });
+        new UpstreamReadError({
+          detail: `Huawei Cloud ${service.toUpperCase()} could not be asked about backups: ${reason}.`,
+          upstream,
+          cause,
+        });
 
       for (let attempt = 1; ; attempt++) {
         const timeLeft = timeLeftMs();
         if (timeLeft < MIN_ATTEMPT_MS) throw failed(`too little time was left (${Math.max(0, timeLeft)} ms)`);
         const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, timeLeft));
-        const headers = signRequest({ method: 'GET', path: url.pathname, query, headers: headersFor(url), body: '' }, keys, new Date(now()));
+        const headers = signRequest(
+          { method: 'GET', path: url.pathname, query, headers: headersFor(url), body: '' },
+          keys,
+          new Date(now()),
+        );
         const outcome = await sendAttempt({ url, method: 'GET', headers, timeoutMs });
         const answer = outcome.kind === 'answered' && outcome.status < 300 ? parseJson(outcome.text) : undefined;
         if (outcome.kind === 'answered' && answer !== undefined) {
-          return { status: outcome.status, requestId: headerValue(outcome.headers, 'x-request-id') ?? null, body: answer };
+          return {
+            status: outcome.status,
+            requestId: headerValue(outcome.headers, 'x-request-id') ?? null,
+            body: answer,
+          };
         }
         const status = outcome.kind === 'answered' ? outcome.status : 0;
-        const advised = outcome.kind === 'answered' ? retryAfterMs(headerValue(outcome.headers, 'retry-after'), now()) : undefined;
+        const advised =
+          outcome.kind === 'answered' ? retryAfterMs(headerValue(outcome.headers, 'retry-after'), now()) : undefined;
         const retryable = status === 0 || status === 429 || status >= 500 || status < 300;
         if (retryable && (await waitForAnotherAttempt(attempt, advised ?? jitteredBackoffMs()))) continue;
-        if (outcome.kind !== 'answered') throw failed(outcome.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : 'the connection failed', {}, 'error' in outcome ? outcome.error : undefined);
-        const upstream = upstreamDetails(outcome.status, headerValue(outcome.headers, 'x-request-id') ?? null, outcome.text);
-        throw failed(status < 300 ? `answered ${status} with a body that is not JSON` : `answered ${status}${upstream.code ? ` ${upstream.code}` : ''}`, upstream);
+        if (outcome.kind !== 'answered')
+          throw failed(
+            outcome.kind === 'timeout' ? `no answer within ${timeoutMs} ms` : 'the connection failed',
+            {},
+            'error' in outcome ? outcome.error : undefined,
+          );
+        const upstream = upstreamDetails(
+          outcome.status,
+          headerValue(outcome.headers, 'x-request-id') ?? null,
+          outcome.text,
+        );
+        throw failed(
+          status < 300
+            ? `answered ${status} with a body that is not JSON`
+            : `answered ${status}${upstream.code ? ` ${upstream.code}` : ''}`,
+          upstream,
+        );
       }
     },
 
@@ -210,7 +245,11 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiClient {
           });
         }
         const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, timeLeft));
-        const headers = signRequest({ method: 'POST', path: url.pathname, headers: baseHeaders, body: payload }, keys, new Date(now()));
+        const headers = signRequest(
+          { method: 'POST', path: url.pathname, headers: baseHeaders, body: payload },
+          keys,
+          new Date(now()),
+        );
         const outcome = await sendAttempt({ url, method: 'POST', headers, body: payload, timeoutMs });
 
         if (outcome.kind === 'answered') {

@@ -20,7 +20,11 @@ export function credentialsProvider(source: CredentialSource, readSecret: ReadJs
   }
   return async () => {
     const secret = await readSecret(source.secretId);
-    const { HUAWEICLOUD_SDK_AK: accessKey, HUAWEICLOUD_SDK_SK: secretKey, HUAWEICLOUD_SDK_SECURITY_TOKEN: securityToken } = secret;
+    const {
+      HUAWEICLOUD_SDK_AK: accessKey,
+      HUAWEICLOUD_SDK_SK: secretKey,
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: securityToken,
+    } = secret;
     if (typeof accessKey !== 'string' || typeof secretKey !== 'string' || !accessKey || !secretKey) {
       throw new ConfigurationError({
         detail: `Secret ${source.secretId} must be JSON with string fields HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK`,

@@ -54,7 +54,10 @@ function normaliseHeaders(headers: Record<string, string>): Array<[string, strin
  * computeSignature({ method: 'GET', path: '/path', query: { limit: '1' },
  *   headers: { host: 'example.huaweicloud.com', 'x-sdk-date': '20060102T150405Z' }, body: '' }, 'SecretKey')
  */
-export function computeSignature(request: RequestToSign, secretKey: string): { signature: string; signedHeaders: string } {
+export function computeSignature(
+  request: RequestToSign,
+  secretKey: string,
+): { signature: string; signedHeaders: string } {
   const headers = normaliseHeaders(request.headers);
   const sdkDate = headers.find(([name]) => name === 'x-sdk-date')?.[1];
   if (!sdkDate) throw new Error('x-sdk-date must be among the signed headers');
@@ -74,7 +77,10 @@ export function computeSignature(request: RequestToSign, secretKey: string): { s
 
 /** `YYYYMMDDTHHMMSSZ` in UTC, the form `X-Sdk-Date` takes. */
 export function sdkDate(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**
@@ -85,7 +91,6 @@ export function signRequest(request: RequestToSign, credentials: Credentials, at
   const headers: Record<string, string> = { ...request.headers, 'X-Sdk-Date': sdkDate(at) };
   if (credentials.securityToken) headers['X-Security-Token'] = credentials.securityToken;
   const { signature, signedHeaders } = computeSignature({ ...request, headers }, credentials.secretKey);
-  headers.Authorization =
-    `${SIGNING_ALGORITHM} Access=${credentials.accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  headers.Authorization = `${SIGNING_ALGORITHM} Access=${credentials.accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return headers;
 }

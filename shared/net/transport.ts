@@ -51,7 +51,14 @@ function transportFor(url: URL): Promise<{ agent: HttpAgent; request: typeof htt
  * const outcome = await sendAttempt({ url, method: 'POST', headers, body, timeoutMs: 5_000 });
  * if (outcome.kind === 'not-sent') retry(); // the server cannot have acted
  */
-export async function sendAttempt({ url, method, headers, body, timeoutMs, maxAnswerBytes = DEFAULT_MAX_ANSWER_BYTES }: Attempt): Promise<AttemptOutcome> {
+export async function sendAttempt({
+  url,
+  method,
+  headers,
+  body,
+  timeoutMs,
+  maxAnswerBytes = DEFAULT_MAX_ANSWER_BYTES,
+}: Attempt): Promise<AttemptOutcome> {
   const { agent, request } = await transportFor(url);
   return new Promise((resolve) => {
     let socket: Socket | undefined;
@@ -79,7 +86,12 @@ export async function sendAttempt({ url, method, headers, body, timeoutMs, maxAn
         chunks.push(chunk);
       });
       res.on('end', () =>
-        settle({ kind: 'answered', status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        settle({
+          kind: 'answered',
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
       res.on('error', (error) => settle({ kind: 'dropped', error }));
       res.on('aborted', () => settle({ kind: 'dropped', error: new Error('answer cut off') }));

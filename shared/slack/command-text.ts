@@ -85,10 +85,12 @@ export function parseSlashCommand(text: string): SlashCommandIntent {
   const [verb, ...rest] = text.trim().split(/\s+/);
   switch (verb.toLowerCase()) {
     case 'status':
-      if (rest.length !== 1) throw new InvalidCommandError({ detail: 'status takes one backup ID: status <backup-id>' });
+      if (rest.length !== 1)
+        throw new InvalidCommandError({ detail: 'status takes one backup ID: status <backup-id>' });
       return { kind: 'status', backupId: rest[0] };
     case 'list':
-      if (rest.length > 1) throw new InvalidCommandError({ detail: 'list takes at most one instance ID: list [instance-id]' });
+      if (rest.length > 1)
+        throw new InvalidCommandError({ detail: 'list takes at most one instance ID: list [instance-id]' });
       return rest.length === 1 ? { kind: 'list', instanceId: rest[0] } : { kind: 'list' };
     default:
       return { kind: 'create', request: parseCommandText(text) };
@@ -127,7 +129,8 @@ export function parseCommandText(text: string): CommandRequest {
     }
     if (flags[word] !== undefined) throw new InvalidCommandError({ detail: `${word} is given twice` });
     const value = tokens[i + 1];
-    if (!value || (!value.quoted && value.text.startsWith('--'))) throw new InvalidCommandError({ detail: `${word} needs a value` });
+    if (!value || (!value.quoted && value.text.startsWith('--')))
+      throw new InvalidCommandError({ detail: `${word} needs a value` });
     flags[word] = value.text;
     i++;
   }

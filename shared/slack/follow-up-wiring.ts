@@ -10,7 +10,11 @@ import { slackPoster } from './post';
  * @example
  * const gateway = atColdStart(() => composeGateway('trackBackups', process.env, slackFollowUp));
  */
-export function slackFollowUp(config: SlackConfig, readSecret: ReadJsonSecret, looksForUncertainCreates: boolean): SlackAnnouncer {
+export function slackFollowUp(
+  config: SlackConfig,
+  readSecret: ReadJsonSecret,
+  looksForUncertainCreates: boolean,
+): SlackAnnouncer {
   const webhook = config.notifyWebhook;
   const notifyWebhook = async (): Promise<string | undefined> => {
     if (!webhook) return undefined;
@@ -18,5 +22,9 @@ export function slackFollowUp(config: SlackConfig, readSecret: ReadJsonSecret, l
     const field = (await readSecret(webhook.secretId)).SLACK_NOTIFY_WEBHOOK_URL;
     return typeof field === 'string' && field !== '' ? field : undefined;
   };
-  return slackAnnouncer({ post: slackPoster({ allowedPrefix: config.responseUrlPrefix }), notifyWebhook, looksForUncertainCreates });
+  return slackAnnouncer({
+    post: slackPoster({ allowedPrefix: config.responseUrlPrefix }),
+    notifyWebhook,
+    looksForUncertainCreates,
+  });
 }

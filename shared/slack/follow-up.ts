@@ -7,7 +7,14 @@ import { UpstreamError } from '../errors';
 import { logger } from '../logger';
 import { isRecord } from '../objects';
 import type { PostToSlack } from './post';
-import { backupCreatedReply, completionMessage, errorReply, notCreatedMessage, uncertainMessage, type SlackReply } from './replies';
+import {
+  backupCreatedReply,
+  completionMessage,
+  errorReply,
+  notCreatedMessage,
+  uncertainMessage,
+  type SlackReply,
+} from './replies';
 
 /**
  * Slack follows through: after the slash command was answered, the channel hears that the backup was created (or
@@ -44,7 +51,13 @@ export function slackFollowUpOf(value: unknown): SlackFollowUp | undefined {
     const entry = value[field];
     return typeof entry === 'string' && entry.length <= MAX_FIELD_CHARACTERS ? entry : undefined;
   };
-  const [responseUrl, userId, channelId, commandText, teamId] = ['responseUrl', 'userId', 'channelId', 'commandText', 'teamId'].map(text);
+  const [responseUrl, userId, channelId, commandText, teamId] = [
+    'responseUrl',
+    'userId',
+    'channelId',
+    'commandText',
+    'teamId',
+  ].map(text);
   if (!responseUrl || !userId || !channelId || commandText === undefined) return undefined;
   return { responseUrl, userId, channelId, commandText, ...(teamId && { teamId }) };
 }
@@ -54,7 +67,11 @@ export const slackOrigin = (followUp: SlackFollowUp): SlackOrigin => ({ via: 'sl
 
 export interface SlackAnnouncer {
   /** The outcome of a queued Slack create: created, refused, failed, or uncertain (then looked for). */
-  requestOutcome(origin: SlackOrigin, request: BackupRequest, outcome: { result: BackupResult } | { error: unknown }): Promise<void>;
+  requestOutcome(
+    origin: SlackOrigin,
+    request: BackupRequest,
+    outcome: { result: BackupResult } | { error: unknown },
+  ): Promise<void>;
   /** A backup's change of status: its end (COMPLETED, FAILED, UNKNOWN) is told to the channel that asked. */
   stateChanged(record: BackupRecord, previousStatus: BackupStatus | null): Promise<void>;
   /** An uncertain create the tracker settled: the backup it found, or that none was made. */
@@ -75,7 +92,8 @@ export interface SlackAnnouncerPorts {
  * await announcer.stateChanged(record, 'BUILDING'); // posts "… is COMPLETED" in the channel that asked
  */
 export function slackAnnouncer({ post, notifyWebhook, looksForUncertainCreates }: SlackAnnouncerPorts): SlackAnnouncer {
-  const reply = (origin: SlackOrigin, message: SlackReply) => (origin.responseUrl ? post(origin.responseUrl, message) : Promise.resolve(false));
+  const reply = (origin: SlackOrigin, message: SlackReply) =>
+    origin.responseUrl ? post(origin.responseUrl, message) : Promise.resolve(false);
   return {
     async requestOutcome(origin, request, outcome) {
       if ('result' in outcome) {
@@ -104,7 +122,10 @@ export function slackAnnouncer({ post, notifyWebhook, looksForUncertainCreates }
     async lookupSettled(lookup, outcome) {
       const origin = lookup.requestedBy;
       if (origin.via !== 'slack' || outcome.kind === 'still-looking') return;
-      await reply(origin, outcome.kind === 'found' ? backupCreatedReply(origin, outcome.result) : notCreatedMessage(lookup));
+      await reply(
+        origin,
+        outcome.kind === 'found' ? backupCreatedReply(origin, outcome.result) : notCreatedMessage(lookup),
+      );
     },
   };
 }

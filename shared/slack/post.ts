@@ -47,7 +47,9 @@ export function slackPoster({
 }: SlackPosterOptions): PostToSlack {
   return async (url, message) => {
     if (!url.startsWith(allowedPrefix)) {
-      logger.warn('Slack URL refused: it is not under SLACK_RESPONSE_URL_PREFIX, so it is not fetched', { origin: originOf(url) });
+      logger.warn('Slack URL refused: it is not under SLACK_RESPONSE_URL_PREFIX, so it is not fetched', {
+        origin: originOf(url),
+      });
       return false;
     }
     const body = JSON.stringify(message);
@@ -56,7 +58,10 @@ export function slackPoster({
       const outcome = await sendAttempt({
         url: new URL(url),
         method: 'POST',
-        headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) },
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': String(Buffer.byteLength(body)),
+        },
         body,
         timeoutMs,
       });
@@ -66,8 +71,13 @@ export function slackPoster({
       // Slack's own refusals (an expired or used response URL, a bad payload) do not get better by asking again.
       if (status >= 400 && status < 500 && status !== 429) break;
       if (attempt === maxAttempts) break;
-      const advised = outcome.kind === 'answered' ? Number(headerValue(outcome.headers, 'retry-after')) * 1000 : Number.NaN;
-      await sleep(Number.isFinite(advised) && advised >= 0 ? Math.min(advised, MAX_RETRY_AFTER_MS) : BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length) - 1]);
+      const advised =
+        outcome.kind === 'answered' ? Number(headerValue(outcome.headers, 'retry-after')) * 1000 : Number.NaN;
+      await sleep(
+        Number.isFinite(advised) && advised >= 0
+          ? Math.min(advised, MAX_RETRY_AFTER_MS)
+          : BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length) - 1],
+      );
     }
     logger.warn('Slack did not take a message', { origin: originOf(url), reason });
     return false;

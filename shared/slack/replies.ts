@@ -113,7 +113,9 @@ export function requestingReply(request: Pick<BackupRequest, 'engine' | 'instanc
 export function completionMessage(record: BackupRecord): SlackReply {
   const who = record.requestedBy.via === 'slack' ? `, asked for by <@${escapeMarkup(record.requestedBy.userId)}>,` : '';
   const what = `Backup ${code(record.name)} (id ${code(record.backupId)}) of ${instanceOf(record.engine, record.instanceId)}${who}`;
-  const minutes = record.completedAt ? Math.round((Date.parse(record.completedAt) - Date.parse(record.requestedAt)) / 60_000) : undefined;
+  const minutes = record.completedAt
+    ? Math.round((Date.parse(record.completedAt) - Date.parse(record.requestedAt)) / 60_000)
+    : undefined;
   const took = minutes === undefined ? '' : minutes < 1 ? ' in under a minute' : ` in ${minutes} min`;
   const text =
     record.status === 'COMPLETED'
@@ -160,9 +162,14 @@ export function statusReply(record: BackupRecord): SlackReply {
 /** `/backup list [instance]`: the most recent backups, newest first, only to the caller. */
 export function listReply(records: BackupRecord[], instanceId?: string): SlackReply {
   const scope = instanceId ? ` of instance ${code(instanceId)}` : '';
-  if (records.length === 0) return { response_type: 'ephemeral', text: `The gateway has no backups${scope} on record.` };
+  if (records.length === 0)
+    return { response_type: 'ephemeral', text: `The gateway has no backups${scope} on record.` };
   const lines = records.map(
-    (record) => `• ${record.requestedAt.slice(0, 16).replace('T', ' ')} ${code(record.name)} ${ENGINE_LABELS[record.engine]} ${code(record.instanceId)}: *${escapeMarkup(record.status)}* (id ${code(record.backupId)})`,
+    (record) =>
+      `• ${record.requestedAt.slice(0, 16).replace('T', ' ')} ${code(record.name)} ${ENGINE_LABELS[record.engine]} ${code(record.instanceId)}: *${escapeMarkup(record.status)}* (id ${code(record.backupId)})`,
   );
-  return { response_type: 'ephemeral', text: [`The gateway's ${records.length} most recent backups${scope}:`, ...lines].join('\n') };
+  return {
+    response_type: 'ephemeral',
+    text: [`The gateway's ${records.length} most recent backups${scope}:`, ...lines].join('\n'),
+  };
 }

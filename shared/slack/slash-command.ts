@@ -87,12 +87,18 @@ export const LIST_LIMIT = 10;
  * await answerSlashCommand({ command: '/backup', text: 'dds a89d…in02', userId, channelId, teamId, responseUrl }, deadline, ports)
  * // → { response_type: 'ephemeral', text: ':hourglass_flowing_sand: Requesting a backup of DDS (MongoDB) instance …' }
  */
-export async function answerSlashCommand(slash: SlashCommand, deadline: number, ports: SlashCommandPorts): Promise<SlackReply> {
+export async function answerSlashCommand(
+  slash: SlashCommand,
+  deadline: number,
+  ports: SlashCommandPorts,
+): Promise<SlackReply> {
   const logContext = { slackUserId: slash.userId, slackChannelId: slash.channelId, slackTeamId: slash.teamId };
   try {
     if (isHelpRequest(slash.text)) return helpReply(slash.command);
     if (ports.teamId && slash.teamId !== ports.teamId) {
-      throw new NotAllowedError({ detail: `This gateway takes commands from one Slack workspace only, and ${slash.teamId || 'yours'} is not it.` });
+      throw new NotAllowedError({
+        detail: `This gateway takes commands from one Slack workspace only, and ${slash.teamId || 'yours'} is not it.`,
+      });
     }
     // Nothing of the line is read for a caller who may not use the command.
     authorise(ports.allowList(), slash);
@@ -103,7 +109,9 @@ export async function answerSlashCommand(slash: SlashCommand, deadline: number, 
     const request = validateBackupRequest(intent.request);
     if (!slash.responseUrl.startsWith(ports.responseUrlPrefix)) {
       logger.warn('slash command refused: its response_url is not under SLACK_RESPONSE_URL_PREFIX', logContext);
-      throw new NotAllowedError({ detail: "This command's response URL is not Slack's, so its outcome could not be told; nothing was requested." });
+      throw new NotAllowedError({
+        detail: "This command's response URL is not Slack's, so its outcome could not be told; nothing was requested.",
+      });
     }
     const slack: SlackFollowUp = {
       responseUrl: slash.responseUrl,

@@ -1,4 +1,9 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { vi } from 'vitest';
 import { lambdaContext } from '../../local/events';
 import { TEST_AUTH_ENVIRONMENT } from './fixtures';
@@ -13,7 +18,10 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
  * const invoke = await coldStart(() => import('../functions/slackCommand/handler'), { SLACK_ALLOWED_USERS: '' });
  * const { statusCode, json } = await invoke(slackCommandEvent({ text: 'help' }));
  */
-export async function coldStart(importHandler: () => Promise<{ handler: HttpHandler }>, env: Record<string, string> = {}) {
+export async function coldStart(
+  importHandler: () => Promise<{ handler: HttpHandler }>,
+  env: Record<string, string> = {},
+) {
   Object.assign(process.env, TEST_AUTH_ENVIRONMENT, env);
   vi.resetModules();
   const { handler } = await importHandler();

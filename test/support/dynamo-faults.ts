@@ -30,7 +30,10 @@ export async function startDynamoFaults(target: string) {
   const calls: string[] = [];
   const server = createServer(async (req, res) => {
     const body = await read(req);
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').at(-1) ?? '';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .at(-1) ?? '';
     calls.push(operation);
     const fault = scripted.get(operation)?.shift();
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));

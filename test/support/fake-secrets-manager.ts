@@ -21,10 +21,22 @@ export async function startFakeSecretsManager(secrets: Record<string, string>) {
     res.setHeader('Content-Type', 'application/x-amz-json-1.1');
     if (target !== 'secretsmanager.GetSecretValue' || secretString === undefined) {
       res.statusCode = 400;
-      res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+      res.end(
+        JSON.stringify({
+          __type: 'ResourceNotFoundException',
+          message: "Secrets Manager can't find the specified secret.",
+        }),
+      );
       return;
     }
-    res.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secretId}`, Name: secretId, SecretString: secretString, VersionId: 'v1' }));
+    res.end(
+      JSON.stringify({
+        ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secretId}`,
+        Name: secretId,
+        SecretString: secretString,
+        VersionId: 'v1',
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

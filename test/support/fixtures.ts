@@ -52,7 +52,12 @@ export function standInEnvironment(standIn: Pick<HuaweiStandIn, 'ddsUrl' | 'rdsU
 
 /** Starts the stand-in and points the gateway's environment at it; call before importing a handler. */
 export async function startStandInForHandlers(options: Partial<StandInOptions> = {}): Promise<HuaweiStandIn> {
-  const standIn = await startHuaweiStandIn({ ...TEST_KEYS, completeAfterMs: 60_000, refuseConcurrentBackups: false, ...options });
+  const standIn = await startHuaweiStandIn({
+    ...TEST_KEYS,
+    completeAfterMs: 60_000,
+    refuseConcurrentBackups: false,
+    ...options,
+  });
   Object.assign(process.env, standInEnvironment(standIn));
   return standIn;
 }
@@ -64,9 +69,18 @@ export async function startStandInForHandlers(options: Partial<StandInOptions> =
 export async function startBackends(
   options: Partial<StandInOptions> = {},
 ): Promise<{ standIn: HuaweiStandIn; dynamo: LocalDynamo; bus: LocalEventBridge; close: () => Promise<void> }> {
-  const [standIn, dynamo, bus] = await Promise.all([startStandInForHandlers(options), startLocalDynamo(), startLocalEventBridge()]);
+  const [standIn, dynamo, bus] = await Promise.all([
+    startStandInForHandlers(options),
+    startLocalDynamo(),
+    startLocalEventBridge(),
+  ]);
   Object.assign(process.env, dynamo.env, { AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url });
-  return { standIn, dynamo, bus, close: async () => void (await Promise.all([standIn.close(), dynamo.close(), bus.close()])) };
+  return {
+    standIn,
+    dynamo,
+    bus,
+    close: async () => void (await Promise.all([standIn.close(), dynamo.close(), bus.close()])),
+  };
 }
 
 /** The JSON log lines written while `action` ran. */

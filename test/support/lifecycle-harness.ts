@@ -85,7 +85,8 @@ export function lifecycleHarness<Name extends HandlerName>({
     },
     get lifecycle() {
       const backends = running();
-      return (backends.lifecycle ??= lifecycleOf(composeGateway('trackBackups', process.env, slackFollowUp)));
+      backends.lifecycle ??= lifecycleOf(composeGateway('trackBackups', process.env, slackFollowUp));
+      return backends.lifecycle;
     },
     async start() {
       const { standIn, bus, close } = await startBackends({

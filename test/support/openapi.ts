@@ -6,7 +6,12 @@ import openapi from '../../openapi.json';
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addSchema({ ...openapi, $id: 'openapi.json' });
 
-type Operation = { responses: Record<string, { $ref?: string; content?: Record<string, { schema: { $ref: string } }>; headers?: Record<string, unknown> }> };
+type Operation = {
+  responses: Record<
+    string,
+    { $ref?: string; content?: Record<string, { schema: { $ref: string } }>; headers?: Record<string, unknown> }
+  >;
+};
 
 /** Asserts that a real response of `POST /backups` is one the OpenAPI document describes: status, media type, body. */
 export function expectDocumentedResponse(response: APIGatewayProxyStructuredResultV2): void {
@@ -14,7 +19,10 @@ export function expectDocumentedResponse(response: APIGatewayProxyStructuredResu
   const status = String(response.statusCode);
   let documented = operation.responses[status];
   expect(documented, `status ${status} is not documented`).toBeDefined();
-  if (documented.$ref) documented = (openapi.components.responses as Record<string, typeof documented>)[documented.$ref.split('/').at(-1)!];
+  if (documented.$ref)
+    documented = (openapi.components.responses as Record<string, typeof documented>)[
+      documented.$ref.split('/').at(-1)!
+    ];
   const mediaType = String(response.headers?.['Content-Type']);
   const content = documented.content?.[mediaType];
   expect(content, `media type ${mediaType} is not documented for ${status}`).toBeDefined();

@@ -11,7 +11,9 @@ import type { HttpHandler } from './cold-start';
  * @example
  * const gateway = await serveHandler(handler); // then POST `${gateway.url}/backups`
  */
-export async function serveHandler(handler: HttpHandler): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
+export async function serveHandler(
+  handler: HttpHandler,
+): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
   let received = 0;
   const server = createServer(async (req, res) => {
     received++;
@@ -25,7 +27,13 @@ export async function serveHandler(handler: HttpHandler): Promise<{ url: string;
       rawQueryString: url.search.slice(1),
       headers: Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, String(value)])),
       requestContext: {
-        http: { method: req.method ?? '', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
+        http: {
+          method: req.method ?? '',
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '',
+          userAgent: req.headers['user-agent'] ?? '',
+        },
         requestId: 'loopback',
         routeKey: `${req.method} ${url.pathname}`,
         stage: '$default',

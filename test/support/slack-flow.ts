@@ -40,7 +40,9 @@ export async function startSlackFlow(env: Record<string, string> = {}, standIn: 
     async deliver(): Promise<SQSBatchResponse> {
       const pending = sqs.messages.slice(delivered);
       delivered = sqs.messages.length;
-      const records = pending.map((message) => sqsRecord({ messageId: message.messageId, body: JSON.parse(message.body) }));
+      const records = pending.map((message) =>
+        sqsRecord({ messageId: message.messageId, body: JSON.parse(message.body) }),
+      );
       return queue(sqsEvent(...records), lambdaContext({ functionName: 'backup-gateway-test-createBackupFromQueue' }));
     },
     close: async () => {
