@@ -11,6 +11,7 @@ import { scheduledEvent, sqsEvent, sqsRecord } from '../local/events';
 import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in';
 import { startLocalSlack, type LocalSlack } from '../local/slack';
 import { startLocalSqs, type LocalSqs } from '../local/sqs';
+import { FUNCTION_NAMES } from '../shared/config';
 import { createAwsClient } from '../shared/aws/client';
 import { dynamoDbLedger, type Ledger } from '../shared/aws/ledger';
 import { STALE_AFTER_MS } from '../shared/backup-status';
@@ -60,15 +61,6 @@ const TARGETS = {
   trackerWallMs: 30_000,
 };
 
-/** The functions serverless.yml declares, in the order the tables show them. */
-const FUNCTION_NAMES = [
-  'createBackup',
-  'createBackupFromQueue',
-  'scheduledBackups',
-  'slackCommand',
-  'getBackup',
-  'trackBackups',
-];
 /** Functions that cannot run without the ledger: the plain configuration gives them the table (and only them). */
 const LEDGER_READERS = ['getBackup', 'trackBackups'];
 
@@ -797,7 +789,7 @@ async function main(): Promise<void> {
   const packaged = packageFunctions();
   const floorBundle = await bundleFloor();
   const packagedNames = Object.keys(packaged);
-  const unbenched = packagedNames.filter((name) => !FUNCTION_NAMES.includes(name));
+  const unbenched = packagedNames.filter((name) => !(FUNCTION_NAMES as readonly string[]).includes(name));
   if (unbenched.length > 0) throw new Error(`no benchmark for ${unbenched.join(', ')}`);
   const unpackaged = FUNCTION_NAMES.filter((name) => !packaged[name]);
   if (unpackaged.length > 0) throw new Error(`serverless package made no zip for ${unpackaged.join(', ')}`);

@@ -19,7 +19,8 @@ export type FunctionName =
   | 'trackBackups';
 export type Env = Record<string, string | undefined>;
 
-const ALL: readonly FunctionName[] = [
+/** Every function serverless.yml declares. */
+export const FUNCTION_NAMES: readonly FunctionName[] = [
   'createBackup',
   'createBackupFromQueue',
   'scheduledBackups',
@@ -116,24 +117,24 @@ const LOCAL_ENDPOINT = 'http://127.0.0.1:8000';
 /** The schema. Order is the README's order. */
 export const CONFIGURATION = {
   HUAWEICLOUD_SDK_PROJECT_ID: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: matching(PROJECT_ID, 'must be 32 hexadecimal characters'),
   }),
   HUAWEICLOUD_REGION: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: matching(REGION, 'is not a region name such as cn-north-4'),
   }),
   HUAWEICLOUD_DDS_ENDPOINT: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: httpOrigin('https://dds.cn-north-4.myhuaweicloud.com'),
   }),
   HUAWEICLOUD_RDS_ENDPOINT: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: httpOrigin('https://rds.cn-north-4.myhuaweicloud.com'),
   }),
   HUAWEICLOUD_RDS_API_VERSION: variable({
     default: 'v1',
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: (text): RdsApiVersion => {
       if (!(RDS_API_VERSIONS as readonly string[]).includes(text)) {
         throw new Problem(`must be one of ${RDS_API_VERSIONS.join(', ')} (it is "${text.slice(0, 10)}"; default v1)`);
@@ -142,12 +143,12 @@ export const CONFIGURATION = {
     },
   }),
   HUAWEICLOUD_CREDENTIALS_SECRET: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: asText,
   }),
-  HUAWEICLOUD_SDK_AK: variable({ usedBy: ALL, parse: asText }),
-  HUAWEICLOUD_SDK_SK: variable({ usedBy: ALL, parse: asText }),
-  HUAWEICLOUD_SDK_SECURITY_TOKEN: variable({ usedBy: ALL, parse: asText }),
+  HUAWEICLOUD_SDK_AK: variable({ usedBy: FUNCTION_NAMES, parse: asText }),
+  HUAWEICLOUD_SDK_SK: variable({ usedBy: FUNCTION_NAMES, parse: asText }),
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: variable({ usedBy: FUNCTION_NAMES, parse: asText }),
   SIGNING_SECRETS_SECRET: variable({
     usedBy: [...HTTP, ...SLACK_POSTERS],
     parse: asText,
@@ -210,12 +211,12 @@ export const CONFIGURATION = {
     parse: wholeNumber(1, 31_536_000, 'seconds'),
   }),
   BACKUPS_TABLE: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: asText,
   }),
   BACKUP_RECORDS_RETENTION_DAYS: variable({
     default: '90',
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: wholeNumber(1, 3_650, 'days'),
   }),
   BACKUP_TRACKING_INTERVAL_SECONDS: variable({
@@ -225,34 +226,34 @@ export const CONFIGURATION = {
   }),
   BACKUP_TRACKING_TIMEOUT_MINUTES: variable({
     default: '360',
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: wholeNumber(1, 10_080, 'minutes'),
   }),
   BACKUP_LOOKUP_WINDOW_SECONDS: variable({
     default: '120',
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: wholeNumber(10, 86_400, 'seconds'),
   }),
   EVENT_BUS_NAME: variable({
     default: 'default',
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: matching(/^[A-Za-z0-9._\-/:]{1,1600}$/, 'is not an event bus name or ARN'),
   }),
   AWS_REGION: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: matching(AWS_REGION, 'is not an AWS region name such as eu-west-1'),
   }),
-  AWS_ACCESS_KEY_ID: variable({ usedBy: ALL, parse: asText }),
-  AWS_SECRET_ACCESS_KEY: variable({ usedBy: ALL, parse: asText }),
-  AWS_SESSION_TOKEN: variable({ usedBy: ALL, parse: asText }),
+  AWS_ACCESS_KEY_ID: variable({ usedBy: FUNCTION_NAMES, parse: asText }),
+  AWS_SECRET_ACCESS_KEY: variable({ usedBy: FUNCTION_NAMES, parse: asText }),
+  AWS_SESSION_TOKEN: variable({ usedBy: FUNCTION_NAMES, parse: asText }),
   AWS_ENDPOINT_URL: variable({
-    usedBy: ALL,
+    usedBy: FUNCTION_NAMES,
     parse: httpOrigin(LOCAL_ENDPOINT),
   }),
-  AWS_ENDPOINT_URL_DYNAMODB: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
-  AWS_ENDPOINT_URL_EVENTBRIDGE: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
-  AWS_ENDPOINT_URL_SQS: variable({ usedBy: ALL, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_DYNAMODB: variable({ usedBy: FUNCTION_NAMES, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: variable({ usedBy: FUNCTION_NAMES, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_EVENTBRIDGE: variable({ usedBy: FUNCTION_NAMES, parse: httpOrigin(LOCAL_ENDPOINT) }),
+  AWS_ENDPOINT_URL_SQS: variable({ usedBy: FUNCTION_NAMES, parse: httpOrigin(LOCAL_ENDPOINT) }),
 } satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof CONFIGURATION;

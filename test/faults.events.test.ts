@@ -6,6 +6,7 @@ import { ScheduledBackupsFailedError } from '../shared/errors';
 import { composeGateway, lifecycleOf } from '../shared/gateway';
 import { trackDueBackups } from '../shared/lifecycle';
 import { lambdaContext, logLinesOf, startBackends } from './support/fixtures';
+import { answer, internalError, throttled, unavailable } from './support/faults';
 
 /**
  * Scripted faults of Huawei Cloud met through the queue and the schedule, with idempotency on (in-memory
@@ -34,16 +35,6 @@ beforeAll(async () => {
 afterEach(() => standIn.reset());
 afterAll(() => closeBackends());
 
-const answer = (status: number, headers: Record<string, string> = {}, body = ''): Fault => ({
-  kind: 'answer',
-  status,
-  headers,
-  body,
-});
-const throttled = (headers: Record<string, string> = {}) =>
-  answer(429, headers, JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'Throttled', request_id: 'r' }));
-const unavailable = () => answer(503, { 'Retry-After': '0' });
-const internalError = () => answer(500, {}, JSON.stringify({ error_code: 'DBS.200003', error_msg: 'Internal error' }));
 const notJson = () => answer(200, {}, '<html>ok</html>');
 const times = <T>(count: number, make: () => T): T[] => Array.from({ length: count }, make);
 

@@ -2,6 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault, HuaweiStandIn } from '../local/huawei-stand-in';
 import { httpEvent, lambdaContext, startStandInForHandlers } from './support/fixtures';
+import { answer, throttled } from './support/faults';
 import { expectDocumentedResponse } from './support/openapi';
 
 type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -14,15 +15,6 @@ beforeAll(async () => {
 });
 afterEach(() => standIn.reset());
 afterAll(() => standIn.close());
-
-const answer = (status: number, headers: Record<string, string> = {}, body = ''): Fault => ({
-  kind: 'answer',
-  status,
-  headers,
-  body,
-});
-const throttled = (headers: Record<string, string> = {}) =>
-  answer(429, headers, JSON.stringify({ error_code: 'APIGW.0308', error_msg: 'Throttled', request_id: 'r' }));
 
 interface Expected {
   status: number;

@@ -1,6 +1,7 @@
 import type { BackupRecord, BackupStatus } from '../domain/backup-record';
 import { backupView } from '../domain/backup-record';
 import { logger } from '../logger';
+import { definedFields } from '../objects';
 import type { AwsClient } from './client';
 
 /**
@@ -43,32 +44,12 @@ const RETRY_BASE_MS = 50;
  */
 export function stateChangePublisher(aws: AwsClient, eventBusName: string): PublishStateChange {
   return async (record, previousStatus, deadline) => {
-    const {
-      backupId,
-      engine,
-      service,
-      instanceId,
-      name,
-      status,
-      requestedAt,
-      requestedBy,
-      completedAt,
-      sizeKB,
-      reason,
-    } = backupView(record);
+    const { backupId, engine, service, instanceId, name, status, requestedAt, requestedBy, ...known } =
+      backupView(record);
+    const { completedAt, sizeKB, reason } = known;
     const detail: StateChangeDetail = {
-      backupId,
-      engine,
-      service,
-      instanceId,
-      name,
-      status,
-      previousStatus,
-      requestedAt,
-      requestedBy,
-      ...(completedAt && { completedAt }),
-      ...(sizeKB !== undefined && { sizeKB }),
-      ...(reason && { reason }),
+      ...{ backupId, engine, service, instanceId, name, status, previousStatus, requestedAt, requestedBy },
+      ...definedFields({ completedAt, sizeKB, reason }),
     };
     const entry = {
       Source: EVENT_SOURCE,
