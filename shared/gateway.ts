@@ -68,6 +68,9 @@ export function composeGateway(
   const config = loadConfig(functionName, env);
   const aws = createAwsClient(config.aws);
   const readSecret = secretsManagerReader(aws);
+  // Read at cold start, side by side, rather than one after the other by the first request: the reads are cached,
+  // and one that fails is read again (and reported) when a request needs it.
+  for (const secretId of secretsToRead(config)) void readSecret(secretId).catch(() => undefined);
   const huawei = createHuaweiClient({
     endpoints: config.huawei.endpoints,
     projectId: config.huawei.projectId,
@@ -101,6 +104,13 @@ export function composeGateway(
     ...(slack && { slack }),
     signingSecrets,
   };
+}
+
+/** The Secrets Manager secrets a function reads for every request. */
+function secretsToRead({ huawei, signingSecrets }: GatewayConfig): string[] {
+  return [huawei.credentials, signingSecrets].flatMap((source) =>
+    source?.kind === 'secretsManager' ? [source.secretId] : [],
+  );
 }
 
 /** Every state change is published as an event first; its end is then told in the Slack channel that asked. */
