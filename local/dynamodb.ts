@@ -1,7 +1,7 @@
 import dynalite from 'dynalite';
-import type { AddressInfo } from 'node:net';
 import { createAwsClient } from '../shared/aws/client';
 import { LEDGER_TABLE_DEFINITION } from '../shared/aws/ledger';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 /**
  * An in-memory DynamoDB-compatible server (dynalite) on loopback with the idempotency table created, for
@@ -22,7 +22,6 @@ export interface LocalDynamo {
 export interface LocalDynamoOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  host?: string;
   /** DynamoDB wants at least 3 characters. */
   tableName?: string;
 }
@@ -40,15 +39,10 @@ const CREATED_POLL_MS = 20;
  */
 export async function startLocalDynamo({
   port = 0,
-  host = '127.0.0.1',
   tableName = 'backup-gateway-local-idempotency',
 }: LocalDynamoOptions = {}): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const endpoint = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const endpoint = await listenOnLoopback(server, port);
   // dynalite checks no keys; requests are signed all the same, with placeholders.
   const aws = createAwsClient({
     region: 'local',
@@ -81,11 +75,7 @@ export async function startLocalDynamo({
     tableName,
     backupsTableName,
     env: { IDEMPOTENCY_TABLE: tableName, BACKUPS_TABLE: backupsTableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // Keep-alive sockets of the handlers' DynamoDB calls would otherwise hold the server open.
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    // Drops the handlers' kept-alive DynamoDB sockets, which would otherwise hold the server open.
+    close: () => closeServer(server),
   };
 }

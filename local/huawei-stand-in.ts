@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { isRecord } from '../shared/objects';
 import { BackupStore } from './backup-store';
 import { listingAnswer } from './backup-listing';
-import { readBody } from './loopback-server';
+import { closeServer, listenOnLoopback, readBody } from './loopback-server';
 import { officialSignature } from './official-signature';
 
 /**
@@ -82,7 +81,6 @@ export interface StandInOptions {
   latencyMs?: number;
   /** The engine of an RDS instance that was not registered with `addRdsInstance`; MySQL unless said otherwise. */
   defaultRdsEngine?: RdsEngineName;
-  host?: string;
   /** The DDS endpoint's port; any free one unless set. */
   port?: number;
   /** The RDS endpoint's port; any free one unless set. */
@@ -464,20 +462,11 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
     return answer(200, body);
   }
 
-  const host = options.host ?? '127.0.0.1';
   async function listen(endpoint: Endpoint, port = 0): Promise<{ server: Server; url: string }> {
     const server = createServer((req, res) => {
       handle(endpoint, req, res).catch(() => res.socket?.destroy());
     });
-    await new Promise<void>((resolve, reject) => {
-      // A port in use (EADDRINUSE) is the caller's to report, not an uncaught exception.
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return { server, url: `http://${host}:${(server.address() as AddressInfo).port}` };
+    return { server, url: await listenOnLoopback(server, port) };
   }
   const [dds, rds] = await Promise.all([listen('dds', options.port), listen('rds', options.rdsPort)]);
 
@@ -499,12 +488,7 @@ export async function startHuaweiStandIn(options: StandInOptions): Promise<Huawe
       faults.length = 0;
     },
     close: async () => {
-      const stop = (server: Server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        });
-      await Promise.all([stop(dds.server), stop(rds.server)]);
+      await Promise.all([closeServer(dds.server), closeServer(rds.server)]);
     },
   };
 }

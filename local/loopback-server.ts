@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * What every loopback stand-in (EventBridge, SQS, Slack, Huawei Cloud) does the same way: read a request's body,
+ * What every loopback stand-in (EventBridge, SQS, Slack, Huawei Cloud, DynamoDB) does the same way: read a request's body,
  * listen on 127.0.0.1, and close at once.
  */
 
@@ -34,8 +34,12 @@ export function readBody(req: IncomingMessage): Promise<string> {
  */
 export async function listenOnLoopback(server: Server, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
+    // A port in use (EADDRINUSE) is the caller's to report, not an uncaught exception.
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
@@ -47,8 +51,8 @@ export async function listenOnLoopback(server: Server, port: number): Promise<st
  * return { url, close: () => closeServer(server) };
  */
 export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     server.closeAllConnections();
-    server.close(() => resolve());
+    server.close((error) => (error ? reject(error) : resolve()));
   });
 }

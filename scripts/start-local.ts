@@ -360,7 +360,7 @@ async function main(): Promise<void> {
     : Object.values(ports);
   await ensurePortsAreFree(needed);
 
-  const dynamo = await startLocalDynamo({ port: ports.dynamo.port, host: HOST });
+  const dynamo = await startLocalDynamo({ port: ports.dynamo.port });
   started.dynamo = dynamo;
   const eventBridge = await startLocalEventBridge({
     port: ports.eventBridge.port,
@@ -400,7 +400,7 @@ async function main(): Promise<void> {
   if (!useRealCloud) {
     const standInPorts = { port: ports.standIn.port, rdsPort: ports.standInRds.port };
     const behaviour = { completeAfterMs: COMPLETE_AFTER_MS };
-    standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, host: HOST, ...standInPorts, ...behaviour });
+    standIn = await startHuaweiStandIn({ ...LOCAL_KEYS, ...standInPorts, ...behaviour });
     started.standIn = standIn;
     // The stand-in takes RDS instances for MySQL unless told otherwise: the README's partial-backup examples use these.
     standIn.addRdsInstance(SQLSERVER_EXAMPLE_INSTANCE, 'SQLServer');
