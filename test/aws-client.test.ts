@@ -1,5 +1,3 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalDynamo, type LocalDynamo } from '../local/dynamodb';
 import {
@@ -11,6 +9,7 @@ import {
 } from '../shared/aws/client';
 import type { Attempt, AttemptOutcome } from '../shared/net/transport';
 import { startFaultServer, type FaultRequest, type FaultServer, type FaultStep } from './support/fault-server';
+import { sdkSigner } from './support/sdk-signer';
 
 /**
  * The AWS client against a scripted loopback server: which failures it retries (AWS's standard mode), how long
@@ -331,25 +330,6 @@ describe('AWS client: deadline', () => {
   });
 });
 
-/** The hash the SDK's signer asks for, from node:crypto. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView) {
-    this.hash.update(bytesOf(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-function bytesOf(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
 /** Signs the request as it arrived with the AWS SDK's own signer, over the headers it says it signed. */
 async function sdkAuthorizationOf(request: FaultRequest, service: AwsService, credentials: AwsCredentials) {
   const authorization = String(request.headers.authorization);
@@ -360,7 +340,7 @@ async function sdkAuthorizationOf(request: FaultRequest, service: AwsService, cr
   const [, year, month, day, hour, minute, second] = amzDate;
   const signingDate = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}Z`);
   const { hostname, port } = new URL(server.url);
-  const signer = new SignatureV4({ credentials, region: REGION, service, sha256: Sha256, applyChecksum: false });
+  const signer = sdkSigner({ credentials, region: REGION, service });
   const { method, path, body } = request;
   const signed = await signer.sign(
     { method, protocol: 'http:', hostname, port: Number(port), path, headers, body },
