@@ -51,8 +51,6 @@ const iso = (at: number) => new Date(at).toISOString();
 /** Makes a record look as if Huawei Cloud was last asked about it `ageMs` ago. */
 const checkedAgo = (backupId: string, ageMs: number) =>
   harness.lifecycle.ledger.update(backupId, 'BUILDING', { checkedAt: iso(Date.now() - ageMs) });
-const eventsOf = (backupId: string) =>
-  harness.bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
 const instance = (tag: string) => `${tag}${randomUUID().replace(/-/g, '')}`.slice(0, 32) + 'in02';
 
 describe('GET /backups/{backupId}', () => {
@@ -100,7 +98,7 @@ describe('GET /backups/{backupId}', () => {
       status: 'COMPLETED',
       sizeKB: upstream.sizeKB,
     });
-    expect(eventsOf(created.backupId).map((event) => [event.previousStatus, event.status])).toEqual([
+    expect(harness.stateChanges(created.backupId).map((event) => [event.previousStatus, event.status])).toEqual([
       [null, 'BUILDING'],
       ['BUILDING', 'COMPLETED'],
     ]);
@@ -117,7 +115,7 @@ describe('GET /backups/{backupId}', () => {
     expect(json).not.toHaveProperty('completedAt');
     expect(json).not.toHaveProperty('sizeKB');
     expect(Date.now() - Date.parse(json.checkedAt)).toBeLessThan(10_000);
-    expect(eventsOf(created.backupId)).toHaveLength(1);
+    expect(harness.stateChanges(created.backupId)).toHaveLength(1);
   });
 
   it("answers the ledger's record when Huawei Cloud cannot be asked", async () => {
@@ -142,7 +140,7 @@ describe('GET /backups/{backupId}', () => {
     const answers = await Promise.all([1, 2, 3].map(() => get(`/backups/${created.backupId}`)));
 
     expect(answers.map((answer) => answer.json.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
-    expect(eventsOf(created.backupId).filter((event) => event.status === 'COMPLETED')).toHaveLength(1);
+    expect(harness.stateChanges(created.backupId).filter((event) => event.status === 'COMPLETED')).toHaveLength(1);
   });
 
   it.each([

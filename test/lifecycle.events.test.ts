@@ -1,7 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupRecord } from '../shared/domain/backup-record';
-import { trackDueBackups } from '../shared/lifecycle';
 import { httpEvent, lambdaContext, logLinesOf } from './support/fixtures';
 import { lifecycleHarness } from './support/lifecycle-harness';
 
@@ -44,13 +43,10 @@ async function create(request: Record<string, unknown>): Promise<Record<string, 
   return JSON.parse(response.body);
 }
 
-/** A tracking run far enough ahead that every backup still BUILDING is due. */
-const trackLater = (aheadMs = 60_000) =>
-  trackDueBackups({ ...harness.lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
+/** How far ahead a tracking run looks for every backup still BUILDING to be due. */
+const DUE_MS = 60_000;
 const entriesOf = (backupId: string) =>
   harness.bus.entries.filter((entry) => JSON.parse(entry.Detail).backupId === backupId);
-const detailsOf = (backupId: string) =>
-  harness.bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
 const unpublished = (lines: Array<Record<string, unknown>>) =>
   lines.filter((line) => line.message === 'backup state change could not be published');
 
@@ -59,7 +55,7 @@ describe('Backup State Change events', () => {
     const instanceId = 'evnt0000000000000000000000000in02';
     const created = await create({ engine: 'dds', instanceId, description: 'not in the event' });
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
-    expect(await trackLater()).toMatchObject({ changed: 1 });
+    expect(await harness.trackLater(DUE_MS)).toMatchObject({ changed: 1 });
     const record = (await harness.lifecycle.ledger.get(created.backupId)) as BackupRecord;
 
     const entries = entriesOf(created.backupId);
@@ -67,7 +63,7 @@ describe('Backup State Change events', () => {
       { Source: 'backup-gateway', DetailType: 'Backup State Change', EventBusName: BUS },
       { Source: 'backup-gateway', DetailType: 'Backup State Change', EventBusName: BUS },
     ]);
-    const [building, completed] = detailsOf(created.backupId);
+    const [building, completed] = harness.stateChanges(created.backupId);
     const identity = {
       backupId: created.backupId,
       engine: 'dds',
@@ -95,10 +91,10 @@ describe('Backup State Change events', () => {
     harness.standIn.setInstanceBehaviour(failing, 'backups-fail');
     const failed = await create({ engine: 'dds', instanceId: failing });
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
-    expect(await trackLater()).toMatchObject({ changed: 1 });
+    expect(await harness.trackLater(DUE_MS)).toMatchObject({ changed: 1 });
 
-    expect(detailsOf(failed.backupId).map((detail) => detail.status)).toEqual(['BUILDING', 'FAILED']);
-    const [, fail] = detailsOf(failed.backupId);
+    expect(harness.stateChanges(failed.backupId).map((detail) => detail.status)).toEqual(['BUILDING', 'FAILED']);
+    const [, fail] = harness.stateChanges(failed.backupId);
     expect(fail).toMatchObject({
       status: 'FAILED',
       previousStatus: 'BUILDING',
@@ -110,11 +106,13 @@ describe('Backup State Change events', () => {
 
   it('publishes UNKNOWN with the reason, and nothing else, when tracking gives up', async () => {
     const created = await create({ engine: 'dds', instanceId: 'evto0000000000000000000000000in02' });
-    expect(await trackLater(harness.lifecycle.settings.trackingTimeoutMinutes * 60_000 + 60_000)).toMatchObject({
-      changed: 1,
-    });
+    expect(await harness.trackLater(harness.lifecycle.settings.trackingTimeoutMinutes * 60_000 + 60_000)).toMatchObject(
+      {
+        changed: 1,
+      },
+    );
 
-    const [, unknown] = detailsOf(created.backupId);
+    const [, unknown] = harness.stateChanges(created.backupId);
     expect(unknown).toMatchObject({
       status: 'UNKNOWN',
       previousStatus: 'BUILDING',
@@ -143,7 +141,9 @@ describe('Backup State Change events', () => {
       checkedAt: new Date(Date.now() - 120_000).toISOString(),
     };
     await harness.lifecycle.ledger.create(record);
-    expect(await trackLater(harness.lifecycle.settings.trackingTimeoutMinutes * 60_000)).toMatchObject({ changed: 1 });
+    expect(await harness.trackLater(harness.lifecycle.settings.trackingTimeoutMinutes * 60_000)).toMatchObject({
+      changed: 1,
+    });
 
     const [entry] = entriesOf(record.backupId);
     expect(JSON.parse(entry.Detail).requestedBy).toEqual({
@@ -161,7 +161,7 @@ describe('Backup State Change events', () => {
       created = await create({ engine: 'dds', instanceId: 'evrt0000000000000000000000000in02' });
     });
 
-    expect(detailsOf(created.backupId)).toEqual([
+    expect(harness.stateChanges(created.backupId)).toEqual([
       expect.objectContaining({ status: 'BUILDING', previousStatus: null }),
     ]);
     expect(unpublished(lines)).toEqual([]);
@@ -175,7 +175,7 @@ describe('Backup State Change events', () => {
     });
 
     expect(created.backupId).toBeDefined();
-    expect(detailsOf(created.backupId)).toEqual([]);
+    expect(harness.stateChanges(created.backupId)).toEqual([]);
     const [lost] = unpublished(lines);
     expect(lost).toMatchObject({
       level: 'ERROR',
@@ -195,8 +195,8 @@ describe('Backup State Change events', () => {
     // The ledger holds it all the same, and the next change is published.
     expect(await harness.lifecycle.ledger.get(created.backupId)).toMatchObject({ status: 'BUILDING' });
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
-    await trackLater();
-    expect(detailsOf(created.backupId)).toEqual([
+    await harness.trackLater(DUE_MS);
+    expect(harness.stateChanges(created.backupId)).toEqual([
       expect.objectContaining({ status: 'COMPLETED', previousStatus: 'BUILDING' }),
     ]);
   });

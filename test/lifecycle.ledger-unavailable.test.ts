@@ -56,7 +56,7 @@ describe('a ledger that cannot be written', () => {
       error: expect.objectContaining({ message: expect.stringContaining('ResourceNotFoundException') }),
     });
     expect(line.record.requestedAt).toEqual(expect.any(String));
-    expect(harness.bus.details('Backup State Change').filter((detail) => detail.backupId === made.id)).toHaveLength(1);
+    expect(harness.stateChanges(made.id)).toHaveLength(1);
 
     // The key still answers with the backup: no second one is made.
     const repeat = await post(request, 'ledger-down-1');

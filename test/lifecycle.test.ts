@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BackupRecord } from '../shared/domain/backup-record';
-import { trackDueBackups, type TrackingRun } from '../shared/lifecycle';
+import type { TrackingRun } from '../shared/lifecycle';
 import { httpEvent, lambdaContext } from './support/fixtures';
 import { getEvent } from './support/get-request';
 import { lifecycleHarness } from './support/lifecycle-harness';
@@ -56,18 +56,7 @@ const track = async (): Promise<TrackingRun> =>
     lambdaContext({ functionName: 'backup-gateway-dev-trackBackups', remainingMs: 50_000 }),
   );
 
-/** One tracking run whose clock runs `aheadMs` ahead of the wall clock. */
-const trackLater = (aheadMs: number) =>
-  trackDueBackups({ ...harness.lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
-/** One tracking run whose clock stands at `at`, whatever the time it takes. */
-const trackAt = (at: number) => trackDueBackups({ ...harness.lifecycle, now: () => at }, Date.now() + 20_000);
-
 const second = (at: number) => new Date(Math.floor(at / 1000) * 1000).toISOString();
-const transitions = (backupId: string) =>
-  harness.bus
-    .details('Backup State Change')
-    .filter((detail) => detail.backupId === backupId)
-    .map((detail) => `${detail.previousStatus ?? 'null'}→${detail.status}`);
 
 describe('the life of a backup', () => {
   it('follows a DDS, a MySQL and a SQL Server backup from POST /backups to COMPLETED', async () => {
@@ -126,12 +115,12 @@ describe('the life of a backup', () => {
       });
       expect(shown).not.toHaveProperty('reason');
       expect(await harness.lifecycle.ledger.get(backup.backupId)).toEqual(shown);
-      expect(transitions(backup.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
+      expect(harness.transitions(backup.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
     }
 
     // Finished backups are no longer tracked: a run an hour later asks nobody about them.
     const reads = harness.standIn.requests.length;
-    expect(await trackLater(3_600_000)).toMatchObject({ checked: 0, upstreamCalls: 0 });
+    expect(await harness.trackLater(3_600_000)).toMatchObject({ checked: 0, upstreamCalls: 0 });
     expect(harness.standIn.requests).toHaveLength(reads);
   });
 
@@ -140,7 +129,7 @@ describe('the life of a backup', () => {
     const created = await create({ engine: 'dds', instanceId: FAILING, name: 'doomed-backup' });
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
 
-    expect(await trackLater(2_000)).toMatchObject({ checked: 1, changed: 1 });
+    expect(await harness.trackLater(2_000)).toMatchObject({ checked: 1, changed: 1 });
     const upstream = harness.standIn.backups().find((candidate) => candidate.id === created.backupId)!;
     const shown = await status(created.backupId);
 
@@ -150,13 +139,11 @@ describe('the life of a backup', () => {
       reason: 'Huawei Cloud reports the backup as failed.',
       completedAt: second(upstream.createdAt + COMPLETE_AFTER_MS),
     });
-    expect(transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→FAILED']);
-    const failed = harness.bus
-      .details('Backup State Change')
-      .find((detail) => detail.backupId === created.backupId && detail.status === 'FAILED');
+    expect(harness.transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→FAILED']);
+    const failed = harness.stateChanges(created.backupId).find((detail) => detail.status === 'FAILED');
     expect(failed?.reason).toBe('Huawei Cloud reports the backup as failed.');
     // FAILED is final: it is not tracked again.
-    expect(await trackLater(3_600_000)).toMatchObject({ checked: 0 });
+    expect(await harness.trackLater(3_600_000)).toMatchObject({ checked: 0 });
   });
 
   it('keeps a backup BUILDING while Huawei Cloud says so, checked again at each interval', async () => {
@@ -164,18 +151,18 @@ describe('the life of a backup', () => {
     const first = (await harness.lifecycle.ledger.get(created.backupId)) as BackupRecord;
     const base = Date.now();
 
-    expect(await trackAt(base + 2_000)).toMatchObject({ checked: 1, changed: 0 });
+    expect(await harness.trackAt(base + 2_000)).toMatchObject({ checked: 1, changed: 0 });
     const checked = (await harness.lifecycle.ledger.get(created.backupId)) as BackupRecord;
     expect(checked.status).toBe('BUILDING');
     expect(Date.parse(checked.checkedAt)).toBeGreaterThan(Date.parse(first.checkedAt));
     expect(checked).not.toHaveProperty('sizeKB');
     expect(checked).not.toHaveProperty('completedAt');
-    expect(transitions(created.backupId)).toEqual(['null→BUILDING']);
+    expect(harness.transitions(created.backupId)).toEqual(['null→BUILDING']);
 
     // Not due again until the interval (1 s) has passed since that check.
-    expect(await trackAt(base + 2_500)).toMatchObject({ checked: 0 });
+    expect(await harness.trackAt(base + 2_500)).toMatchObject({ checked: 0 });
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
-    expect(await trackAt(base + 3_100)).toMatchObject({ checked: 1, changed: 1 });
-    expect(transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
+    expect(await harness.trackAt(base + 3_100)).toMatchObject({ checked: 1, changed: 1 });
+    expect(harness.transitions(created.backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
   });
 });

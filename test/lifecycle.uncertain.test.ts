@@ -1,6 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { trackDueBackups } from '../shared/lifecycle';
 import { httpEvent, lambdaContext } from './support/fixtures';
 import { getEvent } from './support/get-request';
 import { lifecycleHarness } from './support/lifecycle-harness';
@@ -38,15 +37,10 @@ async function listed(instanceId: string): Promise<Array<Record<string, any>>> {
 
 const creates = () => harness.standIn.requests.filter((request) => request.method === 'POST');
 const windowMs = () => harness.lifecycle.settings.lookupWindowSeconds * 1000;
-/** A tracking run whose clock runs `aheadMs` ahead: past the tracking interval, and past the window when asked. */
-const trackLater = (aheadMs: number) =>
-  trackDueBackups({ ...harness.lifecycle, now: () => Date.now() + aheadMs }, Date.now() + 20_000);
 const openLookups = async (instanceId: string) =>
   (
     await harness.lifecycle.ledger.dueForCheck(new Date(Date.now() + 365 * 86_400_000).toISOString(), 100)
   ).lookups.filter((lookup) => lookup.instanceId === instanceId);
-const eventsOf = (backupId: string) =>
-  harness.bus.details('Backup State Change').filter((detail) => detail.backupId === backupId);
 const refused = (status: number) => ({
   kind: 'answer' as const,
   status,
@@ -76,7 +70,9 @@ describe('uncertain creates settled by looking', () => {
       name: made.name,
       requestedBy: { via: 'http' },
     });
-    expect(eventsOf(made.id)).toEqual([expect.objectContaining({ status: 'BUILDING', previousStatus: null })]);
+    expect(harness.stateChanges(made.id)).toEqual([
+      expect.objectContaining({ status: 'BUILDING', previousStatus: null }),
+    ]);
     expect(await openLookups(instanceId)).toEqual([]);
 
     const repeat = await post(request, 'after-500-1');
@@ -104,11 +100,11 @@ describe('uncertain creates settled by looking', () => {
       backupMayExist: true,
     });
     // Within the window, the tracker goes on looking and the key stays held.
-    expect(await trackLater(windowMs() / 2)).toMatchObject({ lookupsSettled: 0 });
+    expect(await harness.trackLater(windowMs() / 2)).toMatchObject({ lookupsSettled: 0 });
     expect((await post(request, 'dropped-1')).statusCode).toBe(409);
     expect(creates()).toHaveLength(1);
 
-    expect(await trackLater(windowMs() + 60_000)).toMatchObject({ lookupsSettled: 1 });
+    expect(await harness.trackLater(windowMs() + 60_000)).toMatchObject({ lookupsSettled: 1 });
     expect(await openLookups(instanceId)).toEqual([]);
     const after = await post(request, 'dropped-1');
     expect(after.statusCode).toBe(202);
@@ -116,7 +112,7 @@ describe('uncertain creates settled by looking', () => {
     expect(creates()).toHaveLength(2);
     expect(harness.standIn.backups().map((backup) => backup.id)).toEqual([after.json.backupId]);
     expect((await listed(instanceId)).map((backup) => backup.backupId)).toEqual([after.json.backupId]);
-    expect(eventsOf(after.json.backupId).map((detail) => detail.status)).toEqual(['BUILDING']);
+    expect(harness.stateChanges(after.json.backupId).map((detail) => detail.status)).toEqual(['BUILDING']);
     expect((await post(request, 'dropped-1')).json).toEqual(after.json);
     expect(creates()).toHaveLength(2);
   });
@@ -133,13 +129,15 @@ describe('uncertain creates settled by looking', () => {
     expect((await post(request, 'unseen-1')).statusCode).toBe(409);
     const [made] = harness.standIn.backups();
 
-    expect(await trackLater(60_000)).toMatchObject({ lookupsSettled: 1 });
+    expect(await harness.trackLater(60_000)).toMatchObject({ lookupsSettled: 1 });
     expect(await harness.lifecycle.ledger.get(made.id)).toMatchObject({
       status: 'BUILDING',
       instanceId,
       name: made.name,
     });
-    expect(eventsOf(made.id)).toEqual([expect.objectContaining({ status: 'BUILDING', previousStatus: null })]);
+    expect(harness.stateChanges(made.id)).toEqual([
+      expect.objectContaining({ status: 'BUILDING', previousStatus: null }),
+    ]);
     const repeat = await post(request, 'unseen-1');
     expect(repeat.statusCode).toBe(202);
     expect(repeat.json.backupId).toBe(made.id);
@@ -165,7 +163,7 @@ describe('uncertain creates settled by looking', () => {
       status: 'BUILDING',
       name: 'before-migration',
     });
-    expect(eventsOf(earlier.id).map((detail) => detail.status)).toEqual(['BUILDING']);
-    expect(eventsOf(later.id).map((detail) => detail.status)).toEqual(['BUILDING']);
+    expect(harness.stateChanges(earlier.id).map((detail) => detail.status)).toEqual(['BUILDING']);
+    expect(harness.stateChanges(later.id).map((detail) => detail.status)).toEqual(['BUILDING']);
   });
 });

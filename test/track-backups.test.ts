@@ -1,7 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupRecord } from '../shared/domain/backup-record';
-import { trackDueBackups } from '../shared/lifecycle';
 import { httpEvent, lambdaContext } from './support/fixtures';
 import { getEvent } from './support/get-request';
 import { lifecycleHarness } from './support/lifecycle-harness';
@@ -9,8 +8,8 @@ import { expectDocumentedAnswer } from './support/openapi-operations';
 
 /**
  * The tracker (trackBackups): what is due and what is not, one list call per instance, the tracking timeout
- * (BUILDING → UNKNOWN, no longer tracked), and an instance that cannot be asked. Its clock is moved by handing
- * trackDueBackups a lifecycle whose `now` is shifted; the stand-in's clock moves separately.
+ * (BUILDING → UNKNOWN, no longer tracked), and an instance that cannot be asked. Its clock is moved with the
+ * harness's trackAt and trackLater; the stand-in's clock moves separately.
  */
 const COMPLETE_AFTER_MS = 600_000;
 const TIMEOUT_MINUTES = 360;
@@ -27,10 +26,7 @@ const harness = lifecycleHarness({
 beforeAll(() => harness.start());
 // What a test leaves BUILDING is retired (timed out → UNKNOWN), so that the next test counts only its own backups.
 afterEach(async () => {
-  await trackDueBackups(
-    { ...harness.lifecycle, now: () => Date.now() + (TIMEOUT_MINUTES + 60) * 60_000 },
-    Date.now() + 20_000,
-  );
+  await harness.trackLater((TIMEOUT_MINUTES + 60) * 60_000);
   expect(
     (await harness.lifecycle.ledger.dueForCheck(new Date(Date.now() + 365 * 86_400_000).toISOString(), 100)).backups,
   ).toEqual([]);
@@ -49,15 +45,9 @@ async function create(engine: string, instanceId: string): Promise<string> {
   return JSON.parse(response.body).backupId;
 }
 
-const trackAt = (at: number) => trackDueBackups({ ...harness.lifecycle, now: () => at }, Date.now() + 20_000);
 const upstreamReads = (since: number) =>
   harness.standIn.requests.slice(since).filter((request) => request.method === 'GET');
 const record = async (backupId: string) => (await harness.lifecycle.ledger.get(backupId)) as BackupRecord;
-const transitions = (backupId: string) =>
-  harness.bus
-    .details('Backup State Change')
-    .filter((detail) => detail.backupId === backupId)
-    .map((detail) => `${detail.previousStatus ?? 'null'}→${detail.status}`);
 
 describe('what a tracking run checks', () => {
   it('checks a backup once its last check is BACKUP_TRACKING_INTERVAL_SECONDS old, and not before', async () => {
@@ -71,17 +61,17 @@ describe('what a tracking run checks', () => {
       lambdaContext({ functionName: 'backup-gateway-dev-trackBackups', remainingMs: 50_000 }),
     );
     expect(run).toEqual({ checked: 0, changed: 0, lookupsSettled: 0, upstreamCalls: 0, failedInstances: 0 });
-    expect(await trackAt(requestedAt + INTERVAL_MS - 1_000)).toMatchObject({ checked: 0, upstreamCalls: 0 });
+    expect(await harness.trackAt(requestedAt + INTERVAL_MS - 1_000)).toMatchObject({ checked: 0, upstreamCalls: 0 });
     expect(upstreamReads(sent)).toHaveLength(0);
 
-    expect(await trackAt(requestedAt + INTERVAL_MS + 1_000)).toMatchObject({
+    expect(await harness.trackAt(requestedAt + INTERVAL_MS + 1_000)).toMatchObject({
       checked: 1,
       changed: 0,
       upstreamCalls: 1,
     });
     expect((await record(backupId)).checkedAt).toBe(new Date(requestedAt + INTERVAL_MS + 1_000).toISOString());
-    expect(await trackAt(requestedAt + 2 * INTERVAL_MS)).toMatchObject({ checked: 0 });
-    expect(await trackAt(requestedAt + 2 * INTERVAL_MS + 2_000)).toMatchObject({ checked: 1 });
+    expect(await harness.trackAt(requestedAt + 2 * INTERVAL_MS)).toMatchObject({ checked: 0 });
+    expect(await harness.trackAt(requestedAt + 2 * INTERVAL_MS + 2_000)).toMatchObject({ checked: 1 });
     expect(upstreamReads(sent)).toHaveLength(2);
   });
 
@@ -98,7 +88,7 @@ describe('what a tracking run checks', () => {
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     const sent = harness.standIn.requests.length;
 
-    const run = await trackAt(Date.now() + INTERVAL_MS + 1_000);
+    const run = await harness.trackAt(Date.now() + INTERVAL_MS + 1_000);
 
     expect(run).toMatchObject({ checked: 7, changed: 7, upstreamCalls: 3, failedInstances: 0 });
     expect(
@@ -121,13 +111,13 @@ describe('what a tracking run checks', () => {
     });
     const at = Date.now() + INTERVAL_MS + 1_000;
 
-    const first = await trackAt(at);
+    const first = await harness.trackAt(at);
     expect(first).toMatchObject({ checked: 1, changed: 1, upstreamCalls: 2, failedInstances: 1 });
     const statuses = [(await record(unlucky)).status, (await record(lucky)).status].sort();
     expect(statuses).toEqual(['BUILDING', 'COMPLETED']);
 
     // The one left is due at once: its check was not recorded.
-    expect(await trackAt(at + 1_000)).toMatchObject({ checked: 1, changed: 1, failedInstances: 0 });
+    expect(await harness.trackAt(at + 1_000)).toMatchObject({ checked: 1, changed: 1, failedInstances: 0 });
     expect((await record(unlucky)).status).toBe('COMPLETED');
     expect((await record(lucky)).status).toBe('COMPLETED');
   });
@@ -140,25 +130,23 @@ describe('the tracking timeout', () => {
     const timeoutMs = TIMEOUT_MINUTES * 60_000;
 
     // A minute before the timeout it is still BUILDING, and tracked.
-    expect(await trackAt(requestedAt + timeoutMs - 60_000)).toMatchObject({ checked: 1, changed: 0 });
+    expect(await harness.trackAt(requestedAt + timeoutMs - 60_000)).toMatchObject({ checked: 1, changed: 0 });
     expect((await record(backupId)).status).toBe('BUILDING');
 
-    expect(await trackAt(requestedAt + timeoutMs)).toMatchObject({ checked: 1, changed: 1 });
+    expect(await harness.trackAt(requestedAt + timeoutMs)).toMatchObject({ checked: 1, changed: 1 });
     const timedOut = await record(backupId);
     expect(timedOut).toMatchObject({
       status: 'UNKNOWN',
       reason: `Still BUILDING ${TIMEOUT_MINUTES} minutes after it was requested; no longer tracked.`,
     });
-    expect(transitions(backupId)).toEqual(['null→BUILDING', 'BUILDING→UNKNOWN']);
-    const event = harness.bus
-      .details('Backup State Change')
-      .find((detail) => detail.backupId === backupId && detail.status === 'UNKNOWN');
+    expect(harness.transitions(backupId)).toEqual(['null→BUILDING', 'BUILDING→UNKNOWN']);
+    const event = harness.stateChanges(backupId).find((detail) => detail.status === 'UNKNOWN');
     expect(event).toMatchObject({ previousStatus: 'BUILDING', reason: timedOut.reason });
 
     // No longer tracked, even if Huawei Cloud would now say COMPLETED; the status API does not ask either.
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
     const sent = harness.standIn.requests.length;
-    expect(await trackAt(requestedAt + 2 * timeoutMs)).toMatchObject({ checked: 0, upstreamCalls: 0 });
+    expect(await harness.trackAt(requestedAt + 2 * timeoutMs)).toMatchObject({ checked: 0, upstreamCalls: 0 });
     const response = (await harness.getBackup(getEvent({ path: `/backups/${backupId}` }), lambdaContext())) as Answer;
     expectDocumentedAnswer('get', '/backups/{backupId}', response);
     expect(JSON.parse(response.body)).toMatchObject({ status: 'UNKNOWN', reason: timedOut.reason });
@@ -182,8 +170,8 @@ describe('the tracking timeout', () => {
     await harness.lifecycle.ledger.create(ghost);
 
     // Not listed yet is no news: a backup may take a moment to show.
-    expect(await trackAt(Date.now())).toMatchObject({ checked: 1, changed: 0 });
-    expect(await trackAt(requestedAt + TIMEOUT_MINUTES * 60_000)).toMatchObject({ checked: 1, changed: 1 });
+    expect(await harness.trackAt(Date.now())).toMatchObject({ checked: 1, changed: 0 });
+    expect(await harness.trackAt(requestedAt + TIMEOUT_MINUTES * 60_000)).toMatchObject({ checked: 1, changed: 1 });
     expect(await record(ghost.backupId)).toMatchObject({
       status: 'UNKNOWN',
       reason: `Not listed by Huawei Cloud ${TIMEOUT_MINUTES} minutes after it was requested; no longer tracked.`,
@@ -195,7 +183,10 @@ describe('the tracking timeout', () => {
     const requestedAt = Date.parse((await record(backupId)).requestedAt);
     harness.clock.advance(COMPLETE_AFTER_MS + 1_000);
 
-    expect(await trackAt(requestedAt + TIMEOUT_MINUTES * 60_000 + 60_000)).toMatchObject({ checked: 1, changed: 1 });
+    expect(await harness.trackAt(requestedAt + TIMEOUT_MINUTES * 60_000 + 60_000)).toMatchObject({
+      checked: 1,
+      changed: 1,
+    });
     expect(await record(backupId)).toMatchObject({ status: 'COMPLETED' });
     expect(await record(backupId)).not.toHaveProperty('reason');
   });

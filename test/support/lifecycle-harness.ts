@@ -1,7 +1,7 @@
 import type { LocalEventBridge } from '../../local/eventbridge';
 import type { HuaweiStandIn } from '../../local/huawei-stand-in';
 import { composeGateway, lifecycleOf } from '../../shared/gateway';
-import type { Lifecycle } from '../../shared/lifecycle';
+import { trackDueBackups, type Lifecycle, type TrackingRun } from '../../shared/lifecycle';
 import { slackFollowUp } from '../../shared/slack/follow-up-wiring';
 import { testClock, type TestClock } from './clock';
 import { startBackends } from './fixtures';
@@ -14,6 +14,9 @@ const HANDLERS = {
   createBackupFromQueue: () => import('../../functions/createBackupFromQueue/handler'),
   scheduledBackups: () => import('../../functions/scheduledBackups/handler'),
 };
+
+/** The time a tracking run is given, as if it ran in a Lambda with that much left. */
+const TRACKING_RUN_MS = 20_000;
 
 export type HandlerName = keyof typeof HANDLERS;
 type Handlers = { [Name in HandlerName]: Awaited<ReturnType<(typeof HANDLERS)[Name]>>['handler'] };
@@ -35,6 +38,14 @@ export type LifecycleHarness<Name extends HandlerName> = {
   readonly bus: LocalEventBridge;
   /** The lifecycle the tracker runs with (as trackBackups composes it), composed on first use. */
   readonly lifecycle: Lifecycle;
+  /** One tracking run whose clock stands at `at`, whatever the time it takes. */
+  trackAt(at: number): Promise<TrackingRun>;
+  /** One tracking run whose clock runs `aheadMs` ahead of the wall clock. */
+  trackLater(aheadMs: number): Promise<TrackingRun>;
+  /** The details of one backup's Backup State Change events, in the order they were published. */
+  stateChanges(backupId: string): Array<Record<string, unknown>>;
+  /** One backup's state changes as `previous→status` (`null→BUILDING` for the creation). */
+  transitions(backupId: string): string[];
   /** Starts the stand-in (on `clock`), dynalite and the local EventBridge, sets `env`, loads the handlers. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -59,9 +70,10 @@ interface Started {
  * afterAll(() => harness.close());
  *
  * it('completes', async () => {
- *   await harness.createBackup(httpEvent({ body: { engine: 'dds', instanceId } }), lambdaContext());
+ *   const answer = await harness.createBackup(httpEvent({ body: { engine: 'dds', instanceId } }), lambdaContext());
  *   harness.clock.advance(61_000);
- *   await trackDueBackups(harness.lifecycle, Date.now() + 20_000);
+ *   await harness.trackLater(61_000);
+ *   expect(harness.transitions(JSON.parse(answer.body).backupId)).toEqual(['null→BUILDING', 'BUILDING→COMPLETED']);
  * });
  */
 export function lifecycleHarness<Name extends HandlerName>({
@@ -75,6 +87,11 @@ export function lifecycleHarness<Name extends HandlerName>({
     if (!started) throw new Error('the lifecycle harness is not started: await harness.start() in beforeAll first');
     return started;
   };
+  const trackWith = (now: () => number) => trackDueBackups({ ...harness.lifecycle, now }, Date.now() + TRACKING_RUN_MS);
+  const stateChanges = (backupId: string) =>
+    running()
+      .bus.details('Backup State Change')
+      .filter((detail) => detail.backupId === backupId);
   const harness = {
     clock,
     get standIn() {
@@ -98,6 +115,11 @@ export function lifecycleHarness<Name extends HandlerName>({
       for (const name of handlers) Object.assign(loaded, { [name]: (await HANDLERS[name]()).handler });
       started = { standIn, bus, handlers: loaded, close };
     },
+    trackAt: (at: number) => trackWith(() => at),
+    trackLater: (aheadMs: number) => trackWith(() => Date.now() + aheadMs),
+    stateChanges,
+    transitions: (backupId: string) =>
+      stateChanges(backupId).map((detail) => `${detail.previousStatus ?? 'null'}→${detail.status}`),
     close: async () => started?.close(),
   };
   for (const name of handlers) {
