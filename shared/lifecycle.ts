@@ -3,7 +3,7 @@ import type { PublishStateChange } from './aws/events';
 import type { Ledger, PendingLookup } from './aws/ledger';
 import { concurrencyLimit } from './concurrency';
 import { isFinal, type BackupRecord } from './domain/backup-record';
-import type { BackupResult, Service } from './domain/engine-mapping';
+import type { BackupIdentity, BackupResult, Service } from './domain/engine-mapping';
 import { listAllBackups, type UpstreamBackup } from './huawei/backup-list';
 import type { HuaweiClient } from './huawei/client';
 import { logger } from './logger';
@@ -39,7 +39,7 @@ export interface Lifecycle {
 export const MAX_CONCURRENT_INSTANCES = 10;
 /** Clocks differ: a backup begun this long before its request was sent still counts as the request's. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
-/** Idempotency keys are stored under this prefix (shared with shared/idempotency.ts). */
+/** Idempotency keys are stored under this prefix: the create claims them, a settled lookup writes them. */
 export const IDEMPOTENCY_KEY_PREFIX = 'backup-gateway.createBackup#';
 
 const iso = (at: number) => new Date(at).toISOString();
@@ -48,7 +48,7 @@ const iso = (at: number) => new Date(at).toISOString();
  * Writes a new backup to the ledger and publishes its creation. A ledger that cannot be written does not undo
  * the backup: the failure is logged with all that is needed to find it, and the event still goes out.
  */
-export async function recordCreated(lifecycle: Lifecycle, record: BackupRecord, deadline?: number): Promise<void> {
+export async function recordCreated(lifecycle: Lifecycle, record: BackupRecord, deadline: number): Promise<void> {
   try {
     // A record that was there already has had its creation published by whoever wrote it.
     if (!(await lifecycle.ledger.create(record, deadline))) return;
@@ -117,7 +117,7 @@ async function apply(
   lifecycle: Lifecycle,
   record: BackupRecord,
   upstream: UpstreamBackup | undefined,
-  deadline?: number,
+  deadline: number,
 ): Promise<BackupRecord> {
   const changes = changesFrom(lifecycle, record, upstream);
   const updated: BackupRecord = { ...record, ...changes };
@@ -179,7 +179,7 @@ const candidatesFor = (lookup: Pick<PendingLookup, 'name' | 'requestedAt'>, back
  * lookup's `requestedAt` is this lookup's own (settled before, its lookup not closed). A ledger that cannot be read
  * does not stop the look.
  */
-async function madeBy(lifecycle: Lifecycle, lookup: PendingLookup, backups: UpstreamBackup[], deadline?: number) {
+async function madeBy(lifecycle: Lifecycle, lookup: PendingLookup, backups: UpstreamBackup[], deadline: number) {
   for (const backup of candidatesFor(lookup, backups)) {
     const recorded = await lifecycle.ledger.get(backup.id, deadline).catch(() => undefined);
     if (!recorded || recorded.requestedAt === lookup.requestedAt) return { backup, recorded };
@@ -209,16 +209,22 @@ export async function backupOfAbandonedAttempt(
   return candidatesFor({ name: target.name, requestedAt: iso(since) }, listed).at(-1);
 }
 
-/** The unified answer for a backup found by looking: what the create would have answered. */
-function resultOfLookup(lookup: PendingLookup, found: UpstreamBackup): BackupResult {
+/**
+ * The unified answer for a backup found by looking rather than by the create's own answer: what the create would
+ * have answered, with the status Huawei Cloud lists.
+ */
+export function resultOfFoundBackup(
+  { engine, service, instanceId, name, description }: BackupIdentity,
+  found: UpstreamBackup,
+): BackupResult {
   return {
     backupId: found.id,
-    engine: lookup.engine,
-    service: lookup.service,
-    instanceId: lookup.instanceId,
-    name: lookup.name,
-    ...(lookup.description !== undefined && { description: lookup.description }),
-    status: 'BUILDING',
+    engine,
+    service,
+    instanceId,
+    name,
+    ...(description !== undefined && { description }),
+    status: found.status,
     jobIds: [],
     upstreamRequestId: null,
   };
@@ -238,14 +244,14 @@ export async function settleLookup(
   lifecycle: Lifecycle,
   lookup: PendingLookup,
   listed: UpstreamBackup[],
-  deadline?: number,
+  deadline: number,
 ): Promise<LookupOutcome> {
   const made = await madeBy(lifecycle, lookup, listed, deadline);
   const key = lookup.idempotencyKey && `${IDEMPOTENCY_KEY_PREFIX}${lookup.idempotencyKey}`;
   const context = { instanceId: lookup.instanceId, name: lookup.name, idempotencyKey: lookup.idempotencyKey };
   if (made) {
     const found = made.backup;
-    const result = resultOfLookup(lookup, found);
+    const result = resultOfFoundBackup(lookup, found);
     // Recorded (and announced) already when an earlier settle of this lookup could not close it: not again.
     const record = made.recorded ?? recordOfResult(result, lookup, lifecycle.now());
     if (!made.recorded) await recordCreated(lifecycle, record, deadline);
@@ -255,13 +261,7 @@ export async function settleLookup(
       logger.error('backup found by looking but its status not recorded in the ledger', { record, error });
       return record;
     });
-    if (key)
-      await lifecycle.idempotency?.settle(
-        key,
-        'COMPLETED',
-        { ...result, status: current.status },
-        deadline ?? lifecycle.now() + 5_000,
-      );
+    if (key) await lifecycle.idempotency?.settle(key, 'COMPLETED', { ...result, status: current.status }, deadline);
     await lifecycle.ledger.closeLookup(lookup.lookupId, deadline).catch((error: Error) => {
       logger.error('backup found by looking but its lookup not closed in the ledger', {
         lookupId: lookup.lookupId,
@@ -273,7 +273,7 @@ export async function settleLookup(
     return { kind: 'found', result: { ...result, status: current.status } };
   }
   if (lifecycle.now() < Date.parse(lookup.lookUntil)) return { kind: 'still-looking' };
-  if (key) await lifecycle.idempotency?.release(key, deadline ?? lifecycle.now() + 5_000);
+  if (key) await lifecycle.idempotency?.release(key, deadline);
   await lifecycle.ledger.closeLookup(lookup.lookupId, deadline);
   logger.info('uncertain create settled: no backup was created', context);
   return { kind: 'not-created' };
@@ -316,6 +316,14 @@ export interface TrackingRun {
   failedInstances: number;
 }
 
+/** What one list call of a tracking run answers for: an instance's due backups and open lookups. */
+interface InstanceGroup {
+  service: Service;
+  instanceId: string;
+  backups: BackupRecord[];
+  lookups: PendingLookup[];
+}
+
 /** At most this many records per run: a run must end in its time; the rest wait for the next. */
 const MAX_RECORDS_PER_RUN = 1_000;
 
@@ -330,19 +338,12 @@ const MAX_RECORDS_PER_RUN = 1_000;
 export async function trackDueBackups(lifecycle: Lifecycle, deadline: number): Promise<TrackingRun> {
   const before = iso(lifecycle.now() - lifecycle.settings.trackingIntervalSeconds * 1000);
   const { backups, lookups } = await lifecycle.ledger.dueForCheck(before, MAX_RECORDS_PER_RUN, deadline);
-  const instances = new Map<
-    string,
-    { service: Service; instanceId: string; backups: BackupRecord[]; lookups: PendingLookup[] }
-  >();
-  const groupOf = (service: Service, instanceId: string) => {
+  const instances = new Map<string, InstanceGroup>();
+  const groupOf = (service: Service, instanceId: string): InstanceGroup => {
     const id = `${service}:${instanceId}`;
-    if (!instances.has(id)) instances.set(id, { service, instanceId, backups: [], lookups: [] });
-    return instances.get(id) as {
-      service: Service;
-      instanceId: string;
-      backups: BackupRecord[];
-      lookups: PendingLookup[];
-    };
+    const group = instances.get(id) ?? { service, instanceId, backups: [], lookups: [] };
+    instances.set(id, group);
+    return group;
   };
   for (const backup of backups) groupOf(backup.service, backup.instanceId).backups.push(backup);
   for (const lookup of lookups) groupOf(lookup.service, lookup.instanceId).lookups.push(lookup);

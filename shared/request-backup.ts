@@ -3,8 +3,8 @@ import type { IdempotencyStore } from './aws/idempotency-store';
 import type { PendingLookup } from './aws/ledger';
 import { createBackupUseCase, type CreateBackup } from './create-backup';
 import type { RequestedBy } from './domain/backup-record';
-import { toBackupCommand, type BackupCommand, type BackupRequest } from './domain/backup-request';
-import type { BackupResult } from './domain/engine-mapping';
+import { databasesOf, toBackupCommand, type BackupCommand, type BackupRequest } from './domain/backup-request';
+import { serviceOf, type BackupResult } from './domain/engine-mapping';
 import {
   EarlierOutcomeUncertainError,
   IdempotencyKeyInProgressError,
@@ -18,6 +18,7 @@ import {
   lookNow,
   recordCreated,
   recordOfResult,
+  resultOfFoundBackup,
   type Lifecycle,
 } from './lifecycle';
 import type { Gateway } from './gateway';
@@ -172,8 +173,7 @@ export function requestBackupUseCase({
         lifecycle,
       });
       if (found) return found;
-      const lookingUntil =
-        lifecycle && new Date(requestedAt.getTime() + lifecycle.settings.lookupWindowSeconds * 1000).toISOString();
+      const lookingUntil = lookup?.lookUntil;
       logger.warn('backup failed', {
         ...logContext,
         engine: command.engine,
@@ -194,12 +194,11 @@ export function requestBackupUseCase({
     }
 
     if (lifecycle) {
-      const databases = 'databases' in command ? command.databases : undefined;
       await recordCreated(
         lifecycle,
         recordOfResult(
           result,
-          { requestedAt: requestedAt.toISOString(), requestedBy, databases },
+          { requestedAt: requestedAt.toISOString(), requestedBy, databases: databasesOf(command) },
           requestedAt.getTime(),
         ),
         deadline,
@@ -236,7 +235,7 @@ async function adoptAbandonedAttempt(
 ): Promise<BackupResult | undefined> {
   const { key, requestedBy, deadline, lifecycle, idempotency, now } = context;
   const command = toBackupCommand(request, now());
-  const service = command.engine === 'dds' ? 'dds' : 'rds';
+  const service = serviceOf(command.engine);
   let found: Awaited<ReturnType<typeof backupOfAbandonedAttempt>>;
   try {
     found = await backupOfAbandonedAttempt(
@@ -253,26 +252,22 @@ async function adoptAbandonedAttempt(
     return undefined;
   }
   if (!found) return undefined;
-  const { engine, instanceId, name, description } = command;
-  const result: BackupResult = {
-    backupId: found.id,
-    engine,
-    service,
-    instanceId,
-    name,
-    ...(description !== undefined && { description }),
-    status: found.status,
-    jobIds: [],
-    upstreamRequestId: null,
-  };
-  const databases = 'databases' in command ? command.databases : undefined;
+  const result = resultOfFoundBackup({ ...command, service }, found);
   await recordCreated(
     lifecycle,
-    recordOfResult(result, { requestedAt: found.beganAt ?? now().toISOString(), requestedBy, databases }, Date.now()),
+    recordOfResult(
+      result,
+      { requestedAt: found.beganAt ?? now().toISOString(), requestedBy, databases: databasesOf(command) },
+      Date.now(),
+    ),
     deadline,
   );
   await storeWrite({ backupId: found.id }, () => idempotency.settle(key, 'COMPLETED', result, deadline));
-  logger.info('an abandoned attempt had made the backup: it is the answer', { backupId: found.id, instanceId, name });
+  logger.info('an abandoned attempt had made the backup: it is the answer', {
+    backupId: found.id,
+    instanceId: command.instanceId,
+    name: command.name,
+  });
   return result;
 }
 
@@ -330,14 +325,15 @@ async function settleUncertain(
 ): Promise<{ found?: BackupResult; lookup?: PendingLookup }> {
   const { lifecycle, requestedAt, requestedBy, idempotencyKey, deadline } = context;
   if (!lifecycle) return {};
+  const databases = databasesOf(command);
   const lookup: PendingLookup = {
     lookupId: randomUUID(),
     engine: command.engine,
-    service: command.engine === 'dds' ? 'dds' : 'rds',
+    service: serviceOf(command.engine),
     instanceId: command.instanceId,
     name: command.name,
     ...(command.description !== undefined && { description: command.description }),
-    ...('databases' in command && command.databases && { databases: command.databases }),
+    ...(databases && { databases }),
     requestedAt: requestedAt.toISOString(),
     requestedBy,
     ...(idempotencyKey !== undefined && { idempotencyKey }),

@@ -37,6 +37,10 @@ export interface PartialBackupCommand extends CommandBase {
 /** A validated request with a name, ready to be mapped to its engine's upstream call. */
 export type BackupCommand = DdsBackupCommand | MySqlBackupCommand | PartialBackupCommand;
 
+/** The databases a command backs up, when it names them (a partial backup). */
+export const databasesOf = (command: BackupCommand): string[] | undefined =>
+  'databases' in command ? command.databases : undefined;
+
 /**
  * A validated unified request, as the caller meant it: the name is still optional, because a generated one
  * must not make two deliveries of the same request look different.

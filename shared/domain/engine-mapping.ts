@@ -5,6 +5,9 @@ import type { BackupCommand, Engine, PartialBackupCommand } from './backup-reque
 /** Which Huawei Cloud service serves an engine. */
 export type Service = 'dds' | 'rds';
 
+/** The Huawei Cloud service that backs an engine: DDS for DDS, RDS for the rest. */
+export const serviceOf = (engine: Engine): Service => (engine === 'dds' ? 'dds' : 'rds');
+
 /**
  * The RDS API that creates backups: v1 is the one our reference page documents, v3 the one Huawei Cloud now
  * recommends (and the only one its SDKs use).
