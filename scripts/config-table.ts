@@ -1,4 +1,4 @@
-import { CONFIGURATION, type VariableName } from '../shared/config';
+import { CONFIGURATION, FUNCTION_NAMES, type VariableName } from '../shared/config';
 
 /** What each variable means, for the README (the schema holds the rules; the type keeps the two complete). */
 const DESCRIPTIONS: Record<VariableName, string> = {
@@ -57,9 +57,9 @@ const DESCRIPTIONS: Record<VariableName, string> = {
  * configurationTable() // → '| variable | default | read by | meaning |\n|---|---|---|---|\n| `HUAWEICLOUD_SDK_PROJECT_ID` | … |'
  */
 export function configurationTable(): string {
-  const allFunctions = new Set(Object.values(CONFIGURATION).flatMap((spec) => spec.usedBy));
   const rows = Object.entries(CONFIGURATION).map(([name, spec]) => {
-    const readBy = spec.usedBy.length === allFunctions.size ? 'all' : spec.usedBy.map((fn) => `\`${fn}\``).join(', ');
+    const readBy =
+      spec.usedBy.length === FUNCTION_NAMES.length ? 'all' : spec.usedBy.map((fn) => `\`${fn}\``).join(', ');
     const fallback =
       'default' in spec && spec.default !== undefined ? (spec.default === '' ? 'empty' : `\`${spec.default}\``) : '—';
     return `| \`${name}\` | ${fallback} | ${readBy} | ${DESCRIPTIONS[name as VariableName]} |`;

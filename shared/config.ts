@@ -45,7 +45,8 @@ interface VariableSpec<T> {
   /** Turns the trimmed text into a value, or throws a {@link Problem}. */
   parse: (text: string) => T;
 }
-const variable = <T>(spec: VariableSpec<T>): VariableSpec<T> => spec;
+// Keeps each spec's own type, so that whether it has a default is known to `setting`.
+const variable = <Spec extends VariableSpec<unknown>>(spec: Spec): Spec => spec;
 
 const asText = (text: string): string => text;
 
@@ -81,6 +82,14 @@ const httpOrigin =
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
       throw new Problem(`must be an http(s) URL such as ${example}`);
     return url.origin;
+  };
+
+/** The same rule as {@link httpOrigin}, keeping the whole URL, path included. */
+const httpUrl =
+  (example: string) =>
+  (text: string): string => {
+    httpOrigin(example)(text);
+    return text;
   };
 
 const wholeNumber =
@@ -178,24 +187,15 @@ export const CONFIGURATION = {
   SLACK_RESPONSE_URL_PREFIX: variable({
     default: 'https://hooks.slack.com/',
     usedBy: ['slackCommand', ...SLACK_POSTERS],
-    parse: (text) => {
-      httpOrigin('https://hooks.slack.com/')(text);
-      return text;
-    },
+    parse: httpUrl('https://hooks.slack.com/'),
   }),
   SLACK_NOTIFY_WEBHOOK_URL: variable({
     usedBy: SLACK_POSTERS,
-    parse: (text) => {
-      httpOrigin('https://hooks.slack.com/services/…')(text);
-      return text;
-    },
+    parse: httpUrl('https://hooks.slack.com/services/…'),
   }),
   BACKUP_REQUESTS_QUEUE_URL: variable({
     usedBy: ['slackCommand'],
-    parse: (text) => {
-      httpOrigin('https://sqs.eu-west-1.amazonaws.com/123456789012/backup-gateway-dev-backup-requests')(text);
-      return text;
-    },
+    parse: httpUrl('https://sqs.eu-west-1.amazonaws.com/123456789012/backup-gateway-dev-backup-requests'),
   }),
   BACKUP_SCHEDULE_TARGETS: variable({
     usedBy: ['scheduledBackups'],
@@ -258,6 +258,10 @@ export const CONFIGURATION = {
 
 export type VariableName = keyof typeof CONFIGURATION;
 type ValueOf<K extends VariableName> = ReturnType<(typeof CONFIGURATION)[K]['parse']>;
+/** The variables the schema gives a default. */
+type DefaultedName = {
+  [K in VariableName]: (typeof CONFIGURATION)[K] extends { default: string } ? K : never;
+}[VariableName];
 
 /** Where the Huawei keys come from: the environment (local runs) or a Secrets Manager secret (deployed). */
 export type CredentialSource =
@@ -355,16 +359,24 @@ function reader(functionName: FunctionName, env: Env) {
       return undefined;
     }
   };
+  /**
+   * A variable with a default: its value, or the default's where this function does not read it (a malformed
+   * value has been named already, and the configuration is refused).
+   */
+  const setting = <K extends DefaultedName>(name: K): ValueOf<K> => {
+    const spec: VariableSpec<unknown> & { default: string } = CONFIGURATION[name];
+    return read(name) ?? (spec.parse(spec.default) as ValueOf<K>);
+  };
   /** Adds a problem for a variable that is needed but unset; a malformed one has been named already. */
   const require = (name: VariableName, value: unknown, problem: string) => {
     if (value === undefined && !malformed.has(name)) problems.push(problem);
   };
-  return { read, require, problems };
+  return { read, setting, require, problems };
 }
 
 type Reader = Omit<ReturnType<typeof reader>, 'problems'>;
 
-function huaweiSection({ read, require }: Reader, problems: string[]): HuaweiConfig {
+function huaweiSection({ read, setting, require }: Reader, problems: string[]): HuaweiConfig {
   const projectId = read('HUAWEICLOUD_SDK_PROJECT_ID');
   require('HUAWEICLOUD_SDK_PROJECT_ID', projectId, 'HUAWEICLOUD_SDK_PROJECT_ID is not set (the 32-hex-character project ID of the region)');
   const region = read('HUAWEICLOUD_REGION');
@@ -394,7 +406,7 @@ function huaweiSection({ read, require }: Reader, problems: string[]): HuaweiCon
     projectId: projectId ?? '',
     endpoints: { dds: dds ?? '', rds: rds ?? '' },
     credentials: credentials as CredentialSource,
-    rdsApiVersion: read('HUAWEICLOUD_RDS_API_VERSION') ?? 'v1',
+    rdsApiVersion: setting('HUAWEICLOUD_RDS_API_VERSION'),
   };
 }
 
@@ -443,7 +455,7 @@ function signingSection(
   return { kind: 'values', secrets };
 }
 
-function slackSection(functionName: FunctionName, { read, require }: Reader): SlackConfig | undefined {
+function slackSection(functionName: FunctionName, { read, setting, require }: Reader): SlackConfig | undefined {
   if (functionName !== 'slackCommand' && !SLACK_POSTERS.includes(functionName)) return undefined;
   const webhook = read('SLACK_NOTIFY_WEBHOOK_URL');
   const secretId = read('SIGNING_SECRETS_SECRET');
@@ -458,7 +470,7 @@ function slackSection(functionName: FunctionName, { read, require }: Reader): Sl
     require('BACKUP_REQUESTS_QUEUE_URL', requestsQueueUrl, 'BACKUP_REQUESTS_QUEUE_URL is not set (serverless.yml sets it to the backup request queue)');
   }
   return {
-    responseUrlPrefix: read('SLACK_RESPONSE_URL_PREFIX') ?? 'https://hooks.slack.com/',
+    responseUrlPrefix: setting('SLACK_RESPONSE_URL_PREFIX'),
     ...definedFields({ teamId: read('SLACK_TEAM_ID'), requestsQueueUrl, notifyWebhook }),
   };
 }
@@ -472,22 +484,22 @@ function slackSection(functionName: FunctionName, { read, require }: Reader): Sl
  */
 export function loadConfig(functionName: FunctionName, env: Env = process.env): GatewayConfig {
   const { problems, ...variables } = reader(functionName, env);
-  const { read } = variables;
+  const { read, setting } = variables;
   const huawei = huaweiSection(variables, problems);
   const tableName = read('IDEMPOTENCY_TABLE');
   const idempotency = tableName
-    ? { tableName, expiresAfterSeconds: read('IDEMPOTENCY_EXPIRES_AFTER_SECONDS') ?? 86_400 }
+    ? { tableName, expiresAfterSeconds: setting('IDEMPOTENCY_EXPIRES_AFTER_SECONDS') }
     : undefined;
   const signingSecrets = signingSection(functionName, variables, problems);
   const backupsTable = read('BACKUPS_TABLE');
   const ledger: LedgerConfig | undefined = backupsTable
     ? {
         tableName: backupsTable,
-        retentionDays: read('BACKUP_RECORDS_RETENTION_DAYS') ?? 90,
-        eventBusName: read('EVENT_BUS_NAME') ?? 'default',
-        trackingIntervalSeconds: read('BACKUP_TRACKING_INTERVAL_SECONDS') ?? 30,
-        trackingTimeoutMinutes: read('BACKUP_TRACKING_TIMEOUT_MINUTES') ?? 360,
-        lookupWindowSeconds: read('BACKUP_LOOKUP_WINDOW_SECONDS') ?? 120,
+        retentionDays: setting('BACKUP_RECORDS_RETENTION_DAYS'),
+        eventBusName: setting('EVENT_BUS_NAME'),
+        trackingIntervalSeconds: setting('BACKUP_TRACKING_INTERVAL_SECONDS'),
+        trackingTimeoutMinutes: setting('BACKUP_TRACKING_TIMEOUT_MINUTES'),
+        lookupWindowSeconds: setting('BACKUP_LOOKUP_WINDOW_SECONDS'),
       }
     : undefined;
   if (!ledger && (functionName === 'getBackup' || functionName === 'trackBackups')) {
