@@ -69,6 +69,10 @@ export class AwsError extends Error {
   }
 }
 
+/** DynamoDB refused a write because its condition did not hold: a conditional write that lost, not a fault. */
+export const isConditionFailure = (error: unknown): error is AwsError =>
+  error instanceof AwsError && error.type === 'ConditionalCheckFailedException';
+
 export interface AwsClient {
   /**
    * @example
@@ -99,12 +103,7 @@ function parseJson(text: string): unknown {
 function errorOf(service: AwsService, operation: string, outcome: AttemptOutcome, timeoutMs: number): AwsError {
   switch (outcome.kind) {
     case 'answered': {
-      let body: unknown;
-      try {
-        body = outcome.text ? JSON.parse(outcome.text) : {};
-      } catch {
-        body = {};
-      }
+      const body = parseJson(outcome.text);
       const { __type, message, Message, ...details } = isRecord(body) ? body : {};
       // `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException` → the part after `#`.
       const type = typeof __type === 'string' ? (__type.split('#').at(-1) ?? __type) : `HTTP${outcome.status}`;

@@ -1,4 +1,4 @@
-import { AwsError, type AwsClient } from './client';
+import { isConditionFailure, type AwsClient } from './client';
 
 /**
  * The idempotency records, in DynamoDB: one item per key, taken with a conditional put so that exactly one
@@ -95,7 +95,7 @@ export function dynamoDbIdempotencyStore(
         // An expired record is no one's: only one still in progress tells of an attempt that may have acted.
         return previous?.status === 'INPROGRESS' ? { claimed: true, previous } : { claimed: true };
       } catch (error) {
-        if (!(error instanceof AwsError && error.type === 'ConditionalCheckFailedException')) throw error;
+        if (!isConditionFailure(error)) throw error;
         // DynamoDB returns the holder's item with the refusal; emulators such as dynalite do not, so it is read.
         const item =
           error.details.Item ??

@@ -1,7 +1,7 @@
 import type { BackupRecord, BackupStatus, RequestedBy } from '../domain/backup-record';
 import type { BackupIdentity } from '../domain/engine-mapping';
-import { fromItem, toItem, type Item } from './attributes';
-import { AwsError, type AwsClient } from './client';
+import { fromItem, toAttribute, toItem, type Item } from './attributes';
+import { isConditionFailure, type AwsClient } from './client';
 
 /**
  * The ledger: every backup the gateway created, in DynamoDB (`BACKUPS_TABLE`, key `backupId`), and the creates
@@ -133,7 +133,7 @@ export function dynamoDbLedger(
         );
         return true;
       } catch (error) {
-        if (!(error instanceof AwsError && error.type === 'ConditionalCheckFailedException')) throw error;
+        if (!isConditionFailure(error)) throw error;
         return false;
       }
     },
@@ -150,7 +150,7 @@ export function dynamoDbLedger(
       for (const [field, value] of Object.entries(next)) {
         if (value === undefined) continue;
         names[`#${field}`] = field;
-        values[`:${field}`] = toItem({ value }).value;
+        values[`:${field}`] = toAttribute(value);
         sets.push(`#${field} = :${field}`);
       }
       // A backup that leaves BUILDING leaves the tracking index too.
@@ -170,7 +170,7 @@ export function dynamoDbLedger(
         );
         return true;
       } catch (error) {
-        if (error instanceof AwsError && error.type === 'ConditionalCheckFailedException') return false;
+        if (isConditionFailure(error)) return false;
         throw error;
       }
     },
@@ -229,7 +229,7 @@ export function dynamoDbLedger(
         },
         deadline,
       ).catch((error) => {
-        if (!(error instanceof AwsError && error.type === 'ConditionalCheckFailedException')) throw error;
+        if (!isConditionFailure(error)) throw error;
       });
     },
     async closeLookup(lookupId, deadline) {
