@@ -5,6 +5,7 @@ import { SLACK_SIGNATURE } from '../../shared/auth/hmac';
 import { signedRequest } from '../../shared/auth/signed-request';
 import { sendMessage } from '../../shared/aws/sqs';
 import { backupStatus } from '../../shared/backup-status';
+import { ConfigurationError } from '../../shared/errors';
 import { atColdStart } from '../../shared/failure-log';
 import { composeGateway, lifecycleOf } from '../../shared/gateway';
 import { problemDetails } from '../../shared/http/middleware';
@@ -23,14 +24,17 @@ const gateway = atColdStart(() => composeGateway('slackCommand'));
 /** Made per command (a few closures): a configuration error is then told by the command, not at load. */
 const ports = (): SlashCommandPorts => {
   const { config, aws } = gateway();
-  const slack = config.slack ?? { responseUrlPrefix: 'https://hooks.slack.com/' };
+  const { slack, slackAllowList } = config;
+  // loadConfig sets both for slackCommand, the queue's URL included, or refuses to start.
+  const queueUrl = slack?.requestsQueueUrl;
+  if (!queueUrl || !slackAllowList)
+    throw new ConfigurationError({ detail: 'BACKUP_REQUESTS_QUEUE_URL is not set: slackCommand hands creates to it' });
   return {
-    allowList: () => config.slackAllowList ?? { users: new Set(), channels: new Set() },
+    allowList: () => slackAllowList,
     ...(slack.teamId && { teamId: slack.teamId }),
     responseUrlPrefix: slack.responseUrlPrefix,
     // The queue's consumer creates the backup and posts the outcome: nothing here waits for Huawei Cloud.
-    enqueue: async (message, deadline) =>
-      void (await sendMessage(aws, slack.requestsQueueUrl ?? '', message, deadline)),
+    enqueue: async (message, deadline) => void (await sendMessage(aws, queueUrl, message, deadline)),
     status: (backupId, deadline) => backupStatus(lifecycleOf(gateway()), backupId, deadline),
     recent: (instanceId, deadline) =>
       lifecycleOf(gateway()).ledger.recent({ ...(instanceId && { instanceId }), limit: LIST_LIMIT }, deadline),

@@ -66,22 +66,21 @@ function tokenize(line: string): Token[] {
   return tokens;
 }
 
-/** What a slash command asks for: help, a backup's status, the recent backups, or a new backup. */
+/** What a slash command asks for besides help: a backup's status, the recent backups, or a new backup. */
 export type SlashCommandIntent =
-  | { kind: 'help' }
   | { kind: 'status'; backupId: string }
   | { kind: 'list'; instanceId?: string }
   | { kind: 'create'; request: CommandRequest };
 
 /**
- * Reads the verb of a command line: `help`, `status <backupId>`, `list [instance-id]`, or else a create
- * (engines are never named `status` or `list`). Throws {@link InvalidCommandError} for a verb used wrongly.
+ * Reads the verb of a command line that is not a help request ({@link isHelpRequest}, answered before anything
+ * else): `status <backupId>`, `list [instance-id]`, or else a create (engines are never named `status` or
+ * `list`). Throws {@link InvalidCommandError} for a verb used wrongly.
  *
  * @example
  * parseSlashCommand('status 2f4ddb93-b901-4b08-93d8-1d2e472f30fe') // → { kind: 'status', backupId: '2f4d…30fe' }
  */
 export function parseSlashCommand(text: string): SlashCommandIntent {
-  if (isHelpRequest(text)) return { kind: 'help' };
   const [verb, ...rest] = text.trim().split(/\s+/);
   switch (verb.toLowerCase()) {
     case 'status':

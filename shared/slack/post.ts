@@ -1,17 +1,14 @@
 import { logger } from '../logger';
 import { headerValue, sendAttempt } from '../net/transport';
+import type { SlackReply } from './replies';
 
 /**
  * Posting to Slack after the slash command was answered: to the command's `response_url` (valid for 30 minutes,
  * 5 posts) or to an incoming webhook. Only URLs under the configured prefix are ever fetched.
  */
-export interface SlackMessage {
-  response_type: 'in_channel' | 'ephemeral';
-  text: string;
-}
 
 /** Posts a message; true when Slack took it. Never throws: a lost Slack message must not fail a backup. */
-export type PostToSlack = (url: string, message: SlackMessage) => Promise<boolean>;
+export type PostToSlack = (url: string, message: SlackReply) => Promise<boolean>;
 
 export interface SlackPosterOptions {
   /** `SLACK_RESPONSE_URL_PREFIX`: the only URLs posted to (response URLs and the incoming webhook alike). */

@@ -6,7 +6,10 @@ import { toProblem } from '../http/problem';
 import type { SlackCaller } from './allow-list';
 import { COMMAND_GRAMMAR, COMMAND_TERMS, LIST_GRAMMAR, STATUS_GRAMMAR } from './command-text';
 
-/** A slash command's immediate answer: `in_channel` is seen by everyone there, `ephemeral` only by who asked. */
+/**
+ * A message to Slack, as a slash command's answer or a post after it: `in_channel` is seen by everyone there,
+ * `ephemeral` only by who asked.
+ */
 export interface SlackReply {
   response_type: 'in_channel' | 'ephemeral';
   text: string;
@@ -60,8 +63,8 @@ export function backupCreatedReply(caller: SlackCaller, result: BackupResult): S
   return {
     response_type: 'in_channel',
     text:
-      `<@${escapeMarkup(caller.userId)}> asked for a backup of ${ENGINE_LABELS[result.engine]} instance \`${escapeMarkup(result.instanceId)}\`: ` +
-      `backup \`${escapeMarkup(result.name)}\`, id \`${escapeMarkup(result.backupId)}\`, ${escapeMarkup(result.status)}.`,
+      `<@${escapeMarkup(caller.userId)}> asked for a backup of ${instanceOf(result.engine, result.instanceId)}: ` +
+      `backup ${code(result.name)}, id ${code(result.backupId)}, ${escapeMarkup(result.status)}.`,
   };
 }
 

@@ -103,7 +103,6 @@ export async function answerSlashCommand(
     // Nothing of the line is read for a caller who may not use the command.
     authorise(ports.allowList(), slash);
     const intent = parseSlashCommand(slash.text);
-    if (intent.kind === 'help') return helpReply(slash.command);
     if (intent.kind === 'status') return statusReply(await ports.status(intent.backupId, deadline));
     if (intent.kind === 'list') return listReply(await ports.recent(intent.instanceId, deadline), intent.instanceId);
     const request = validateBackupRequest(intent.request);
