@@ -1,12 +1,11 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { WEBHOOK_SIGNATURE, signedHeaders } from '../shared/auth/hmac';
+import { WEBHOOK_SIGNATURE, signedHeaders, signedRequestLine } from '../shared/auth/hmac';
+import { sendAttempt } from '../shared/net/transport';
 
 /**
  * The gateway as the command-line client talks to it: every request signed with the webhook secret (a body over
- * its bytes, a `GET` over `GET <raw path>[?<raw query>]`), sent with Node's own HTTP client rather than `fetch`,
- * because only it tells whether a request had left (`finish`) when no answer came: then the gateway may have
- * acted on it.
+ * its bytes, a `GET` over `GET <raw path>[?<raw query>]`), sent as the gateway sends its own calls
+ * ({@link sendAttempt}) rather than with `fetch`, because that tells whether a request had left when no answer
+ * came: then the gateway may have acted on it.
  */
 
 /** How a request ended: with an answer, or without one, knowing whether the request had been sent. */
@@ -75,8 +74,7 @@ export function gatewayClient(baseUrl: URL, secret: string, now: () => Date = ()
       const url = urlOf(path);
       if (query) url.search = query.toString();
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-      // Exactly what the request line carries, as API Gateway hands it on as rawPath and rawQueryString.
-      const signedBytes = payload ?? Buffer.from(`${method} ${url.pathname}${url.search}`, 'utf8');
+      const signedBytes = payload ?? signedRequestLine(method, url.pathname, url.search.slice(1));
       const allHeaders = {
         ...headers,
         ...(payload && { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) }),
@@ -88,34 +86,28 @@ export function gatewayClient(baseUrl: URL, secret: string, now: () => Date = ()
 }
 
 /** Sends one request and waits for the whole answer, at most `timeoutMs`; never rejects. */
-function send(
+async function send(
   url: URL,
-  method: string,
+  method: GatewayCall['method'],
   headers: Record<string, string>,
   payload: Buffer | undefined,
   timeoutMs: number,
 ): Promise<CallOutcome> {
-  return new Promise((resolve) => {
-    let requestSent = false;
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers });
-    const timer = setTimeout(() => request.destroy(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);
-    const noAnswer = (error: Error & { cause?: Error }) => {
-      clearTimeout(timer);
-      resolve({ answered: false, requestSent, reason: error.cause?.message ?? error.message });
-    };
-    request.on('finish', () => (requestSent = true));
-    request.on('error', noAnswer);
-    request.on('response', (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', noAnswer);
-      response.on('end', () => {
-        clearTimeout(timer);
-        resolve({ answered: true, status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    request.end(payload);
-  });
+  const outcome = await sendAttempt({ url, method, headers, body: payload?.toString('utf8'), timeoutMs });
+  switch (outcome.kind) {
+    case 'answered':
+      return { answered: true, status: outcome.status, text: outcome.text };
+    case 'timeout':
+      return { answered: false, requestSent: outcome.sent, reason: `timed out after ${timeoutMs / 1000} s` };
+    default: {
+      const error = outcome.error as Error & { cause?: Error };
+      return {
+        answered: false,
+        requestSent: outcome.kind === 'dropped',
+        reason: error.cause?.message ?? error.message,
+      };
+    }
+  }
 }
 
 /**

@@ -44,6 +44,16 @@ const digest = (scheme: SignatureScheme, secret: string, timestamp: string, body
   createHmac('sha256', secret).update(scheme.signedPrefix(timestamp), 'utf8').update(body).digest();
 
 /**
+ * What is signed in place of a body for a request without one: its method, raw path and raw query string, as the
+ * request line carries them (and API Gateway hands them on as `rawPath` and `rawQueryString`).
+ *
+ * @example
+ * signedRequestLine('GET', '/backups', 'limit=5') // → <Buffer "GET /backups?limit=5">
+ */
+export const signedRequestLine = (method: string, rawPath: string, rawQuery: string): Buffer =>
+  Buffer.from(`${method} ${rawPath}${rawQuery ? `?${rawQuery}` : ''}`, 'utf8');
+
+/**
  * The signature header value for a body, as a sender computes it.
  *
  * @example

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { headerOf, rawBodyOf } from '../http/raw-body';
-import { verifySignature, type SignatureScheme } from './hmac';
+import { signedRequestLine, verifySignature, type SignatureScheme } from './hmac';
 
 /**
  * What a request's signature covers: its body as sent, or, for a request without one (a `GET`), its method and
@@ -13,7 +13,7 @@ import { verifySignature, type SignatureScheme } from './hmac';
 export function signedBytesOf(event: APIGatewayProxyEventV2): Buffer {
   const body = rawBodyOf(event);
   if (body.length > 0 || event.requestContext?.http?.method !== 'GET') return body;
-  return Buffer.from(`GET ${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`, 'utf8');
+  return signedRequestLine('GET', event.rawPath, event.rawQueryString ?? '');
 }
 
 /**
