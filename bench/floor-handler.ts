@@ -1,13 +1,12 @@
-import { Agent, request as httpRequest } from 'node:http';
 import { signRequest } from '../shared/huawei/signer';
+import { transportFor } from '../shared/net/transport';
 
 /**
  * The floor the gateway is measured against: the same signed upstream round-trip, with no framework, no
  * validation, no logging, no secrets. Bundled exactly as the functions are.
  *
- * It talks to the upstream as the gateway does, so that the difference is the gateway's own cost: over a
- * kept-alive connection (a warm request reuses it), and over HTTPS when the URL says so, loading `node:https`
- * only then (the gateway, too, pays for TLS only on a path that uses it).
+ * It talks to the upstream over the gateway's own connections ({@link transportFor}), so that the difference is
+ * the gateway's own cost: kept alive (a warm request reuses it), and HTTPS loaded only when the URL says so.
  */
 export interface FloorEvent {
   url: string;
@@ -16,20 +15,6 @@ export interface FloorEvent {
   accessKey: string;
   secretKey: string;
   projectId: string;
-}
-
-type Transport = { agent: Agent; request: typeof httpRequest };
-
-const httpTransport: Transport = { agent: new Agent({ keepAlive: true }), request: httpRequest };
-let httpsTransport: Promise<Transport> | undefined;
-
-function transportFor(url: URL): Promise<Transport> {
-  if (url.protocol !== 'https:') return Promise.resolve(httpTransport);
-  httpsTransport ??= import('node:https').then((https) => ({
-    agent: new https.Agent({ keepAlive: true }),
-    request: https.request as typeof httpRequest,
-  }));
-  return httpsTransport;
 }
 
 export const handler = async (event: FloorEvent) => {

@@ -35,7 +35,7 @@ const httpAgent = new HttpAgent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
 let httpsTransport: Promise<{ agent: HttpAgent; request: typeof httpRequest }> | undefined;
 
 /** TLS costs several milliseconds to load: only a path that talks HTTPS pays for it, when it first does. */
-function transportFor(url: URL): Promise<{ agent: HttpAgent; request: typeof httpRequest }> {
+export function transportFor(url: URL): Promise<{ agent: HttpAgent; request: typeof httpRequest }> {
   if (url.protocol !== 'https:') return Promise.resolve({ agent: httpAgent, request: httpRequest });
   httpsTransport ??= import('node:https').then((https) => ({
     agent: new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
