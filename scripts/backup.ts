@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../shared/backup-status';
+import { DEFAULT_LIST_LIMIT, isGatewayId, isListLimit, MAX_LIST_LIMIT } from '../shared/backup-status';
 import { commaSeparated } from '../shared/config';
-import type { BackupRecord, BackupStatus } from '../shared/domain/backup-record';
+import { isFinal, type BackupRecord } from '../shared/domain/backup-record';
 import { ENGINES, idempotencyKeySchema } from '../shared/domain/backup-request';
 import {
   describeAnswer,
@@ -37,10 +37,6 @@ const DEFAULT_WAIT_SECONDS = 3600;
 const MAX_WAIT_SECONDS = 7 * 24 * 3600;
 const DEFAULT_INTERVAL_SECONDS = 10;
 const MIN_INTERVAL_SECONDS = 1;
-/** Huawei Cloud's backup ids (DDS and RDS v3: hex digits and a suffix; RDS v1: a UUID). */
-const BACKUP_ID = /^[A-Za-z0-9_-]+$/;
-/** The statuses that end a wait without the backup: it failed, is being deleted, or the gateway lost track. */
-const FAILED_OUTCOMES: ReadonlySet<BackupStatus> = new Set(['FAILED', 'DELETING', 'UNKNOWN']);
 /** An argument a shell takes as it is, unquoted. */
 const SHELL_SAFE = /^[A-Za-z0-9_./:=@%+,-]+$/;
 
@@ -191,15 +187,17 @@ function invocationFrom(argv: string[], startedAt: number): Invocation | 'help' 
 
   if (command === 'status') {
     const [backupId, ...extra] = operands;
-    if (backupId === undefined || extra.length > 0 || !BACKUP_ID.test(backupId)) {
-      throw new Error('status takes one backup id (letters, digits, - and _): the "backupId" a request answered');
+    if (backupId === undefined || extra.length > 0 || !isGatewayId(backupId)) {
+      throw new Error(
+        'status takes one backup id (1 to 128 letters, digits, - and _): the "backupId" a request answered',
+      );
     }
     return { ...common, command, backupId, ...(wait && { wait }) };
   }
   if (operands.length > 0) throw new Error(`${commandName} takes no ${JSON.stringify(operands[0])}`);
   if (command === 'list') {
     const { instance, limit } = values;
-    if (limit !== undefined && (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIST_LIMIT)) {
+    if (limit !== undefined && !isListLimit(limit)) {
       throw new Error(`--limit must be a whole number from 1 to ${MAX_LIST_LIMIT} (it is ${JSON.stringify(limit)})`);
     }
     const query = new URLSearchParams({
@@ -322,7 +320,7 @@ async function waitUntilDone(
     if (poll.kind === 'record') {
       latest = poll.record;
       progress.update(latest.status);
-      if (latest.status === 'COMPLETED' || FAILED_OUTCOMES.has(latest.status)) break;
+      if (isFinal(latest.status)) break;
     } else {
       const trouble = `asking again in ${formatElapsed(wait.intervalMs)}: ${poll.trouble}`;
       progress.update(latest?.status ?? 'status not known yet', trouble);
@@ -334,7 +332,8 @@ async function waitUntilDone(
   progress.end();
   if (latest) printJson(latest);
   if (latest?.status === 'COMPLETED') return EXIT.done;
-  if (latest && FAILED_OUTCOMES.has(latest.status)) {
+  // Any other final status ends the wait without the backup: it failed, is being deleted, or tracking gave up.
+  if (latest && isFinal(latest.status)) {
     say(`backup ${backupId} ended ${latest.status}${latest.reason ? `: ${latest.reason}` : ''}`);
     return EXIT.failed;
   }
