@@ -12,7 +12,8 @@ const DDS_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const RDS_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const KNOWN = ['instance_id', 'backup_id', 'backup_type', 'offset', 'limit', 'begin_time', 'end_time', 'mode'];
 
-const formatTime = (service: ListingService, at: number): string => {
+/** A time as each service's answers write it. */
+export const formatTime = (service: ListingService, at: number): string => {
   const iso = new Date(at).toISOString().slice(0, 19);
   return service === 'dds' ? iso.replace('T', ' ') : `${iso}+0000`;
 };
@@ -45,41 +46,42 @@ export function listingAnswer(
     return 'begin_time or end_time is invalid';
   const backupId = query.get('backup_id');
 
+  const window =
+    begin !== null && end !== null ? { from: parseTime(service, begin), to: parseTime(service, end) } : undefined;
+
   const matching = backupsOf(instanceId)
     .filter((backup) => backup.service === service)
     .filter((backup) => backupId === null || backup.id === backupId)
-    .filter(
-      (backup) =>
-        begin === null ||
-        end === null ||
-        (backup.createdAt >= parseTime(service, begin) && backup.createdAt <= parseTime(service, end)),
-    )
-    .map(statusOf);
-  const page = matching.slice(offset, offset + limit).map((backup) => {
-    const finished = backup.status !== 'BUILDING';
-    const common = {
-      id: backup.id,
-      name: backup.name,
-      instance_id: backup.instanceId,
-      begin_time: formatTime(service, backup.createdAt),
-      end_time: finished && backup.finishedAt !== undefined ? formatTime(service, backup.finishedAt) : '',
-      status: backup.status,
-      type: service === 'dds' ? 'Manual' : 'manual',
-      size: backup.status === 'COMPLETED' ? backup.sizeKB : 0,
-    };
-    return service === 'dds'
-      ? {
-          ...common,
-          instance_name: `instance-${backup.instanceId.slice(0, 8)}`,
-          description: backup.description ?? '',
-          datastore: { type: 'DDS-Community', version: '4.0' },
-        }
-      : {
-          ...common,
-          databases: (backup.databases ?? []).map((name) => ({ name })),
-          datastore: { type: 'MySQL', version: '8.0' },
-          associated_with_ddm: false,
-        };
-  });
+    .filter((backup) => !window || (backup.createdAt >= window.from && backup.createdAt <= window.to));
+  // Only the page's backups are answered with their status (the count needs none).
+  const page = matching
+    .slice(offset, offset + limit)
+    .map(statusOf)
+    .map((backup) => {
+      const finished = backup.status !== 'BUILDING';
+      const common = {
+        id: backup.id,
+        name: backup.name,
+        instance_id: backup.instanceId,
+        begin_time: formatTime(service, backup.createdAt),
+        end_time: finished && backup.finishedAt !== undefined ? formatTime(service, backup.finishedAt) : '',
+        status: backup.status,
+        type: service === 'dds' ? 'Manual' : 'manual',
+        size: backup.status === 'COMPLETED' ? backup.sizeKB : 0,
+      };
+      return service === 'dds'
+        ? {
+            ...common,
+            instance_name: `instance-${backup.instanceId.slice(0, 8)}`,
+            description: backup.description ?? '',
+            datastore: { type: 'DDS-Community', version: '4.0' },
+          }
+        : {
+            ...common,
+            databases: (backup.databases ?? []).map((name) => ({ name })),
+            datastore: { type: 'MySQL', version: '8.0' },
+            associated_with_ddm: false,
+          };
+    });
   return { backups: page, total_count: matching.length };
 }

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isRecord } from '../shared/objects';
 import { BackupStore } from './backup-store';
-import { listingAnswer } from './backup-listing';
+import { formatTime, listingAnswer } from './backup-listing';
 import { closeServer, listenOnLoopback, readBody } from './loopback-server';
 import { officialSignature } from './official-signature';
 
@@ -226,7 +226,7 @@ function createdAnswer(api: Api, backup: StoredBackup, engine: RdsEngineName): u
         name: backup.name,
         description: backup.description ?? '',
         databases: (backup.databases ?? []).map((name) => ({ name })),
-        begin_time: `${createdAt}+0000`,
+        begin_time: formatTime('rds', backup.createdAt),
         status: 'BUILDING',
         type: 'manual',
       },

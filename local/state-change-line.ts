@@ -1,3 +1,5 @@
+import { isRecord } from '../shared/objects';
+import { excerpt } from '../shared/text';
 import type { PutEventsEntry } from './eventbridge';
 
 /**
@@ -20,10 +22,9 @@ export const clockTime = (at: Date): string =>
 const GENERATED_ID = /^[0-9a-f][0-9a-f-]{27,}([a-z]{2}\d{2})?$/i;
 
 /** `a89dab5e39394eccbdb77b19d57b0180in02` → `a89d…in02`; an id a person chose (`orders-db-in01`) stays whole. */
-export const shortId = (id: string): string => (GENERATED_ID.test(id) ? `${id.slice(0, 4)}…${id.slice(-4)}` : id);
+const shortId = (id: string): string => (GENERATED_ID.test(id) ? `${id.slice(0, 4)}…${id.slice(-4)}` : id);
 
-const quoted = (text: string): string =>
-  JSON.stringify(text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text);
+const quoted = (text: string): string => JSON.stringify(excerpt(text, MAX_QUOTED));
 
 /**
  * @example
@@ -40,8 +41,8 @@ export function stateChangeLine(entry: PutEventsEntry, at: Date): string {
   let detail: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(entry.Detail);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('not an object');
-    detail = parsed as Record<string, unknown>;
+    if (!isRecord(parsed)) throw new TypeError('not an object');
+    detail = parsed;
   } catch {
     return `${head} ${STATE_CHANGE} whose Detail is not a JSON object: ${quoted(String(entry.Detail))}`;
   }

@@ -1,3 +1,5 @@
+import { excerpt } from '../shared/text';
+
 /**
  * The timer on which `npm start` runs `trackBackups` every few seconds, through serverless-offline's Lambda invoke
  * endpoint: the function's own schedule (`rate(1 minute)`, which serverless-offline runs too) is slow to watch a
@@ -83,7 +85,7 @@ export function briefError(error: unknown, maxLength = 200): string {
   const causeText = typeof cause?.message === 'string' ? cause.message : undefined;
   const detail = typeof cause?.code === 'string' ? cause.code : causeText;
   const text = (detail && !base.includes(detail) ? `${base} (${detail})` : base).split('\n')[0];
-  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+  return excerpt(text, maxLength);
 }
 
 /** The invoke path of serverless-offline's Lambda endpoint (the Lambda API's own). */
