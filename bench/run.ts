@@ -12,7 +12,6 @@ import { startHuaweiStandIn, type HuaweiStandIn } from '../local/huawei-stand-in
 import { startLocalSlack, type LocalSlack } from '../local/slack';
 import { startLocalSqs, type LocalSqs } from '../local/sqs';
 import { FUNCTION_NAMES } from '../shared/config';
-import { createAwsClient } from '../shared/aws/client';
 import { dynamoDbLedger, type Ledger } from '../shared/aws/ledger';
 import { STALE_AFTER_MS } from '../shared/backup-status';
 import { PAGE_SIZE } from '../shared/huawei/backup-list';
@@ -593,16 +592,7 @@ async function createThroughGateway({ packaged }: Pick<Bench, 'packaged'>, bodie
   }
 }
 
-const ledgerOf = (dynamo: LocalDynamo): Ledger =>
-  dynamoDbLedger(
-    createAwsClient({
-      region: 'local',
-      endpoints: { dynamodb: dynamo.endpoint },
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-    dynamo.backupsTableName,
-    90,
-  );
+const ledgerOf = (dynamo: LocalDynamo): Ledger => dynamoDbLedger(dynamo.aws, dynamo.backupsTableName, 90);
 
 /**
  * The backups getBackup reads: `stale` BUILDING ones created through createBackup (so the ledger and the stand-in
@@ -929,26 +919,28 @@ async function main(): Promise<void> {
   const loadedBytes = (files: string[]) => files.reduce((total, file) => total + statSync(file).size, 0);
   const tables: ScenarioTable[] = scenarios.map((scenario) => {
     const floorSamples = cold.samples.get(`${scenario.key}/floor`) ?? [];
+    const floorMedianMs = median(floorSamples);
     const rows = scenario.rows.map((row): FunctionRow => {
       const key = `${scenario.key}/${row.label}`;
       const samples = cold.samples.get(key) ?? [];
       const warmFigures = warm.figures.get(key);
       const fn = packaged[functions[row.bench].functionName];
+      const coldMedianMs = median(samples);
       return {
         function: row.label,
         zipKB: kilobytes(fn.zipBytes),
         handlerKB: kilobytes(fn.handlerBytes),
         loadedAtColdStartKB: kilobytes(loadedBytes(cold.loadedFiles.get(key) ?? [])),
-        coldMedianMs: round(median(samples), 1),
+        coldMedianMs: round(coldMedianMs, 1),
         coldP90Ms: round(percentile(samples, 90), 1),
-        coldRatio: round(median(samples) / median(floorSamples)),
+        coldRatio: round(coldMedianMs / floorMedianMs),
         ...(warmFigures && {
           warmOverheadP50Ms: round(warmFigures.overheadP50, 3),
           warmOverheadP99Ms: round(warmFigures.overheadP99, 3),
         }),
       };
     });
-    const floor = { coldMedianMs: round(median(floorSamples), 1), coldP90Ms: round(percentile(floorSamples, 90), 1) };
+    const floor = { coldMedianMs: round(floorMedianMs, 1), coldP90Ms: round(percentile(floorSamples, 90), 1) };
     return { scenario: scenario.key, description: scenario.description, floor, functions: rows };
   });
   const [deployed, ...secondary] = tables;

@@ -1,5 +1,5 @@
 import dynalite from 'dynalite';
-import { createAwsClient } from '../shared/aws/client';
+import { createAwsClient, type AwsClient } from '../shared/aws/client';
 import { LEDGER_TABLE_DEFINITION } from '../shared/aws/ledger';
 import { closeServer, listenOnLoopback } from './loopback-server';
 
@@ -16,6 +16,8 @@ export interface LocalDynamo {
   backupsTableName: string;
   /** The environment a handler needs to use this server for idempotency and the ledger. */
   env: { IDEMPOTENCY_TABLE: string; BACKUPS_TABLE: string; AWS_ENDPOINT_URL_DYNAMODB: string };
+  /** An AWS client for this server, signing with placeholder keys (dynalite checks none). */
+  aws: AwsClient;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startLocalDynamo({
     tableName,
     backupsTableName,
     env: { IDEMPOTENCY_TABLE: tableName, BACKUPS_TABLE: backupsTableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+    aws,
     // Drops the handlers' kept-alive DynamoDB sockets, which would otherwise hold the server open.
     close: () => closeServer(server),
   };
