@@ -10,21 +10,24 @@ export function logFailure(error: unknown, context: Record<string, unknown> = {}
   if (error instanceof UpstreamError) return;
   if (error instanceof ConfigurationError) {
     logger.error('gateway not configured', { ...context, detail: error.detail });
-  } else if (error instanceof GatewayError && httpStatusOf(error) >= 500) {
-    logger.error('request failed', {
-      ...context,
-      status: httpStatusOf(error),
-      code: error.code,
-      detail: error.detail,
-      ...(error.cause !== undefined && { error: error.cause as Error }),
-    });
   } else if (error instanceof GatewayError) {
-    logger.info('request refused', {
-      ...context,
-      status: httpStatusOf(error),
-      code: error.code,
-      ...(error instanceof InvalidRequestError ? { errors: error.errors } : { detail: error.detail }),
-    });
+    const status = httpStatusOf(error);
+    if (status >= 500) {
+      logger.error('request failed', {
+        ...context,
+        status,
+        code: error.code,
+        detail: error.detail,
+        ...(error.cause !== undefined && { error: error.cause as Error }),
+      });
+    } else {
+      logger.info('request refused', {
+        ...context,
+        status,
+        code: error.code,
+        ...(error instanceof InvalidRequestError ? { errors: error.errors } : { detail: error.detail }),
+      });
+    }
   } else {
     logger.error('unexpected error', { ...context, error: error as Error });
   }

@@ -13,7 +13,13 @@ import { InvalidRequestError, PayloadTooLargeError } from './errors';
 import { logFailure } from './failure-log';
 import { isRecord } from './objects';
 import type { RequestBackup } from './request-backup';
-import { slackFollowUpOf, slackOrigin, type SlackAnnouncer, type SlackFollowUp } from './slack/follow-up';
+import {
+  slackFollowUpOf,
+  slackOrigin,
+  type SlackAnnouncer,
+  type SlackFollowUp,
+  type SlackOrigin,
+} from './slack/follow-up';
 
 /**
  * The queue adapter: each SQS message is one backup request, on its own. Failed records are reported in
@@ -144,18 +150,21 @@ export async function processBackupQueue(
   const backUp = async (record: SQSRecord) => {
     const logContext = { messageId: record.messageId };
     let queued: QueuedRequest | undefined;
+    let fromSlack: SlackOrigin | undefined;
     try {
       queued = requestFromMessage(record);
-      const origin = queued.slack
-        ? slackOrigin(queued.slack)
-        : ({ via: 'queue', messageId: record.messageId } as const);
-      const result = await requestBackup(queued.request, deadline, origin);
-      if (queued.slack) await slack?.requestOutcome(slackOrigin(queued.slack), queued.request, { result });
+      fromSlack = queued.slack && slackOrigin(queued.slack);
+      const result = await requestBackup(
+        queued.request,
+        deadline,
+        fromSlack ?? { via: 'queue', messageId: record.messageId },
+      );
+      if (fromSlack) await slack?.requestOutcome(fromSlack, queued.request, { result });
       return result;
     } catch (error) {
       logFailure(error, logContext);
-      if (!queued?.slack || !slack) throw error;
-      await slack.requestOutcome(slackOrigin(queued.slack), queued.request, { error });
+      if (!queued || !fromSlack || !slack) throw error;
+      await slack.requestOutcome(fromSlack, queued.request, { error });
       return undefined;
     }
   };

@@ -32,7 +32,7 @@ export interface SlackFollowUp {
   commandText: string;
 }
 
-type SlackOrigin = Extract<RequestedBy, { via: 'slack' }>;
+export type SlackOrigin = Extract<RequestedBy, { via: 'slack' }>;
 
 /** Slack takes posts to a response URL for 30 minutes; a minute is kept back for the way there. */
 export const RESPONSE_URL_LIFETIME_MS = 29 * 60 * 1000;
