@@ -88,6 +88,8 @@ export interface Ledger {
 
 const LOOKUP_PREFIX = 'lookup#';
 const LISTED = 'BACKUP';
+/** The partitions of the tracking index: backups still BUILDING, and open lookups. */
+const TRACKED = { backup: 'BACKUP', lookup: 'LOOKUP' } as const;
 
 /**
  * @example
@@ -116,7 +118,7 @@ export function dynamoDbLedger(
       instanceId: lookupInstanceId,
     } as unknown as PendingLookup;
   };
-  const indexAttributes = (status: BackupStatus) => (status === 'BUILDING' ? { tracking: 'BACKUP' } : {});
+  const indexAttributes = (status: BackupStatus) => (status === 'BUILDING' ? { tracking: TRACKED.backup } : {});
   const query = async (input: object, deadline?: number) =>
     (await call<{ Items?: Item[] }>('Query', input, deadline)).Items ?? [];
 
@@ -185,7 +187,7 @@ export function dynamoDbLedger(
           },
           deadline,
         );
-      const [backups, lookups] = await Promise.all([due('BACKUP'), due('LOOKUP')]);
+      const [backups, lookups] = await Promise.all([due(TRACKED.backup), due(TRACKED.lookup)]);
       return { backups: backups.map(recordOf), lookups: lookups.map(lookupOf) };
     },
     async recent({ instanceId, limit }, deadline) {
@@ -211,7 +213,7 @@ export function dynamoDbLedger(
             ...rest,
             backupId: `${LOOKUP_PREFIX}${lookupId}`,
             lookupInstanceId: instanceId,
-            tracking: 'LOOKUP',
+            tracking: TRACKED.lookup,
             expiresAt: expiresAt(),
           }),
         },
