@@ -12,6 +12,7 @@ import { startLocalSlack, type LocalSlack } from '../local/slack';
 import { startLocalSqs, type LocalSqs } from '../local/sqs';
 import { clockTime, stateChangeLine } from '../local/state-change-line';
 import { briefError, invokeLambda, invokePath, startTrackerLoop, type TrackerLoop } from '../local/tracker-loop';
+import { CONFIGURATION } from '../shared/config';
 import type { TrackingRun } from '../shared/lifecycle';
 
 /**
@@ -434,7 +435,7 @@ async function main(): Promise<void> {
   const upstream = standIn
     ? `the built-in Huawei Cloud stand-in (DDS ${standIn.ddsUrl}, RDS ${standIn.rdsUrl})`
     : `Huawei Cloud, region ${process.env.HUAWEICLOUD_REGION}`;
-  const rdsApiVersion = env.HUAWEICLOUD_RDS_API_VERSION?.trim() || 'v1';
+  const rdsApiVersion = env.HUAWEICLOUD_RDS_API_VERSION?.trim() || CONFIGURATION.HUAWEICLOUD_RDS_API_VERSION.default;
   const talkingTo = `${upstream}, RDS API ${rdsApiVersion}`;
   console.log(banner({ env, ports, upstream: talkingTo, standIn, eventBridge, slack, trackerEverySeconds }));
 }
